@@ -1,0 +1,31 @@
+"""tinygan.kernels — hand-written implementations of the hot ops, chosen per op.
+
+`available()` prints the table; `use(op, impl)` picks one (also as a context manager).
+Every implementation is parity-tested against the `reference` one (tests/test_kernels*.py).
+"""
+from tinygan.kernels.registry import available, kernel, ops, register, selected, table, use, apply_env
+
+_CONV = "tinygan.kernels.conv_"
+register("conv2d_forward", "im2col", _CONV + "im2col:conv2d_forward", ("numpy", "cupy"),
+         "strided-view im2col + one BLAS GEMM")
+register("conv2d_forward", "reference", _CONV + "reference:conv2d_forward", ("numpy",),
+         "plain loops over output pixels: the definition")
+register("conv2d_backward_data", "im2col", _CONV + "im2col:conv2d_backward_data", ("numpy", "cupy"),
+         "GEMM to columns, then col2im slice-adds")
+register("conv2d_backward_data", "reference", _CONV + "reference:conv2d_backward_data", ("numpy",),
+         "plain loops scattering each output pixel")
+register("conv2d_backward_weight", "im2col", _CONV + "im2col:conv2d_backward_weight", ("numpy", "cupy"),
+         "im2col + one BLAS GEMM")
+register("conv2d_backward_weight", "reference", _CONV + "reference:conv2d_backward_weight", ("numpy",),
+         "plain loops over output pixels")
+
+_LOSS = "tinygan.kernels.losses_reference:"
+register("bce_with_logits", "reference", _LOSS + "bce_with_logits", ("numpy", "cupy"),
+         "array expressions: loss sum and d/dlogits")
+register("mse", "reference", _LOSS + "mse", ("numpy", "cupy"), "array expressions: loss sum and d/dinput")
+register("gaussian_kl", "reference", _LOSS + "gaussian_kl", ("numpy", "cupy"),
+         "array expressions: KL sum, d/dmu, d/dlogvar")
+
+apply_env()
+
+__all__ = ["available", "kernel", "ops", "register", "selected", "table", "use", "apply_env"]

@@ -1,0 +1,154 @@
+"""The kernel registry: for each hot op, the named implementations that can compute it.
+
+An entry points at "module:function" and is imported only on first use, so `import tinygan`
+never pays for Numba or CuPy. Selection per op: the implementation chosen with `use()` (or
+env TINYGAN_KERNELS="conv2d:im2col,bce_with_logits:reference"), else the first one in
+preference order that runs on the array's backend.
+"""
+import importlib
+import os
+from dataclasses import dataclass
+
+from tinygan.errors import KernelError
+
+# A family name selects every op of the family at once (TINYGAN_KERNELS=conv2d:im2col).
+FAMILIES = {"conv2d": ("conv2d_forward", "conv2d_backward_data", "conv2d_backward_weight")}
+
+
+@dataclass
+class Impl:
+    op: str
+    name: str
+    target: str          # "module:function", imported lazily
+    backends: tuple      # array modules it accepts: ("numpy",), ("cupy",) or both
+    about: str
+    _fn: object = None
+
+    def load(self):
+        if self._fn is None:
+            module, func = self.target.split(":")
+            try:
+                self._fn = getattr(importlib.import_module(module), func)
+            except ImportError as exc:
+                raise KernelError(f"{self.op}: kernel '{self.name}' needs a missing package ({exc})") from None
+        return self._fn
+
+    def loadable(self):
+        try:
+            self.load()
+            return True
+        except KernelError:
+            return False
+
+
+_table = {}      # op -> {impl name -> Impl}, in preference order
+_chosen = {}     # op -> impl name picked by the user
+
+
+def register(op, name, target, backends=("numpy",), about=""):
+    _table.setdefault(op, {})[name] = Impl(op, name, target, tuple(backends), about)
+
+
+def ops():
+    return list(_table)
+
+
+def _ops_named(op):
+    if op in FAMILIES:
+        return FAMILIES[op]
+    if op not in _table:
+        raise KernelError(f"kernels: unknown op {op!r}; known ops: {', '.join(list(_table) + list(FAMILIES))}")
+    return (op,)
+
+
+def kernel(op, array):
+    """The function that computes `op` for arrays like `array` (NumPy or CuPy)."""
+    backend = "cupy" if type(array).__module__.startswith("cupy") else "numpy"
+    impls = _table[op]
+    if op in _chosen:
+        impl = impls[_chosen[op]]
+        if backend not in impl.backends:
+            others = [n for n, i in impls.items() if backend in i.backends]
+            raise KernelError(f"{op}: kernel '{impl.name}' cannot run on {backend} arrays; "
+                              f"for {backend} use one of {others}")
+        return impl.load()
+    for impl in impls.values():
+        if backend in impl.backends and impl.loadable():
+            return impl.load()
+    raise KernelError(f"{op}: no kernel is available for {backend} arrays")
+
+
+def selected(op, backend="numpy"):
+    """Name of the implementation `kernel` would pick for this op on this backend."""
+    if op in _chosen:
+        return _chosen[op]
+    for impl in _table[op].values():
+        if backend in impl.backends and impl.loadable():
+            return impl.name
+    return None
+
+
+class use:
+    """Select an implementation: `use("conv2d", "reference")`, or as a context manager
+    `with use("conv2d", "reference"): ...` which restores the previous choice on exit.
+    `use(op, None)` returns the op to automatic selection."""
+
+    def __init__(self, op, impl):
+        names = _ops_named(op)
+        for name in names:
+            if impl is not None and impl not in _table[name]:
+                raise KernelError(f"kernels.use: op {name!r} has no implementation {impl!r}; "
+                                  f"choose one of {list(_table[name])}")
+        self._previous = {name: _chosen.get(name) for name in names}
+        for name in names:
+            _set(name, impl)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for name, impl in self._previous.items():
+            _set(name, impl)
+
+
+def _set(op, impl):
+    if impl is None:
+        _chosen.pop(op, None)
+    else:
+        _chosen[op] = impl
+
+
+def rows(backend="numpy"):
+    """One dict per (op, implementation) for tables: op, impl, backends, loadable, selected."""
+    out = []
+    for op, impls in _table.items():
+        pick = selected(op, backend)
+        for impl in impls.values():
+            out.append({"op": op, "impl": impl.name, "backends": ",".join(impl.backends),
+                        "loadable": impl.loadable(), "selected": impl.name == pick, "about": impl.about})
+    return out
+
+
+def table(backend="numpy"):
+    lines = [f"{'op':24} {'implementation':14} {'backends':12} {'status':10} about",
+             "-" * 90]
+    for r in rows(backend):
+        status = ("* in use" if r["selected"] else "ready") if r["loadable"] else "missing"
+        lines.append(f"{r['op']:24} {r['impl']:14} {r['backends']:12} {status:10} {r['about']}")
+    return "\n".join(lines)
+
+
+def available(backend="numpy"):
+    """Print the registry table (which kernel each op uses now) and return its rows."""
+    print(table(backend))
+    return rows(backend)
+
+
+def apply_env(spec=None):
+    """Parse TINYGAN_KERNELS='op:impl,op:impl' into use() calls."""
+    spec = os.environ.get("TINYGAN_KERNELS", "") if spec is None else spec
+    for item in filter(None, (s.strip() for s in spec.split(","))):
+        op, sep, impl = item.partition(":")
+        if not sep:
+            raise KernelError(f"TINYGAN_KERNELS: expected 'op:impl', got {item!r}")
+        use(op, impl)

@@ -1,0 +1,94 @@
+"""The one seam between NumPy and CuPy.
+
+Every op asks its *input's* array module (DeZero's get_array_module idea), so a tensor made
+on one backend stays there; `set_backend` only chooses where new tensors are created.
+"""
+import os
+
+import numpy as np
+
+from tinygan.errors import BackendError
+
+BACKENDS = ("numpy", "cupy")
+_active = "numpy"
+
+
+def cupy_problem():
+    """None if CuPy can run here, else a short reason."""
+    try:
+        import cupy
+        cupy.cuda.runtime.getDeviceCount()
+    except ImportError:
+        return "CuPy is not installed"
+    except Exception as exc:  # CUDA driver or GPU missing
+        return f"no usable GPU ({(str(exc).splitlines() or [type(exc).__name__])[0]})"
+    return None
+
+
+def _import_cupy():
+    problem = cupy_problem()
+    if problem:
+        raise BackendError(f"set_backend('cupy'): {problem}; install tinygan[gpu] on a machine "
+                           "with an NVIDIA GPU")
+    import cupy
+    return cupy
+
+
+def set_backend(name):
+    """Choose where new tensors live: 'numpy' (CPU, default) or 'cupy' (NVIDIA GPU)."""
+    global _active
+    if name not in BACKENDS:
+        raise BackendError(f"set_backend: unknown backend {name!r}; choose one of {BACKENDS}")
+    if name == "cupy":
+        _import_cupy()
+    _active = name
+
+
+def get_backend():
+    return _active
+
+
+def xp_of_backend(name=None):
+    """The array module for a backend name (the active one by default)."""
+    name = name or _active
+    return _import_cupy() if name == "cupy" else np
+
+
+def get_array_module(array):
+    """numpy for NumPy arrays (and Python scalars), cupy for CuPy arrays."""
+    if type(array).__module__.startswith("cupy"):
+        import cupy
+        return cupy
+    return np
+
+
+def to_numpy(array):
+    return array.get() if hasattr(array, "get") and not isinstance(array, np.ndarray) else np.asarray(array)
+
+
+def scatter_add(target, index, values):
+    """target[index] += values, accumulating repeated indices (np.add.at / cupyx.scatter_add)."""
+    if get_array_module(target) is np:
+        np.add.at(target, index, values)
+    else:
+        import cupyx
+        cupyx.scatter_add(target, index, values)
+
+
+def usable_gpu_stack():
+    """{'cupy': bool|reason, 'numba.cuda': bool|reason} for `tinygan info`, never raising."""
+    status = {}
+    problem = cupy_problem()
+    status["cupy"] = f"not usable: {problem}" if problem else "usable"
+    try:
+        from numba import cuda
+        status["numba.cuda"] = "usable" if cuda.is_available() else "not usable: no CUDA GPU/driver"
+    except Exception as exc:
+        status["numba.cuda"] = f"not usable: {type(exc).__name__}"
+    if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+        status["numba.cuda"] += " (CUDA simulator enabled)"
+    return status
+
+
+if os.environ.get("TINYGAN_BACKEND"):
+    set_backend(os.environ["TINYGAN_BACKEND"])

@@ -1,0 +1,199 @@
+"""nn.Module: a tree of modules holding Parameters and buffers, PyTorch-style.
+
+Parameters, buffers and child modules are ordinary attributes; the tree is found by looking
+at the attribute values (no __getattr__ magic), in the order they were assigned.
+"""
+from collections import OrderedDict
+
+import numpy as np
+
+from tinygan import backend
+from tinygan.errors import ShapeError
+from tinygan.tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as trainable (requires_grad=True by default)."""
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad=True):
+        super().__init__(data.data if isinstance(data, Tensor) else data)
+        self.requires_grad_(requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class Module:
+    training = True
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    # ---- the tree ---------------------------------------------------------------------------
+    def register_buffer(self, name, tensor):
+        """A tensor that belongs to the state (saved, moved) but is not trained: BN running stats."""
+        self.__dict__.setdefault("_buffer_names", [])
+        if name not in self._buffer_names:
+            self._buffer_names.append(name)
+        setattr(self, name, tensor)
+
+    def named_children(self):
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+
+    def children(self):
+        return (m for _, m in self.named_children())
+
+    def named_modules(self, prefix=""):
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            yield name, module
+            kids = [(f"{name}.{n}" if name else n, m) for n, m in module.named_children()]
+            stack.extend(reversed(kids))
+
+    def modules(self):
+        return (m for _, m in self.named_modules())
+
+    def named_parameters(self, prefix=""):
+        seen = set()
+        for mod_name, module in self.named_modules(prefix):
+            for name, value in vars(module).items():
+                if isinstance(value, Parameter) and id(value) not in seen:
+                    seen.add(id(value))
+                    yield (f"{mod_name}.{name}" if mod_name else name), value
+
+    def parameters(self):
+        return (p for _, p in self.named_parameters())
+
+    def named_buffers(self, prefix=""):
+        for mod_name, module in self.named_modules(prefix):
+            for name in getattr(module, "_buffer_names", ()):
+                value = getattr(module, name)
+                if value is not None:
+                    yield (f"{mod_name}.{name}" if mod_name else name), value
+
+    def buffers(self):
+        return (b for _, b in self.named_buffers())
+
+    # ---- modes and housekeeping ------------------------------------------------------------
+    def train(self, mode=True):
+        for m in self.modules():
+            m.training = mode
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def zero_grad(self, set_to_none=True):
+        for p in self.parameters():
+            p.grad = None if set_to_none or p.grad is None else Tensor(p.grad.data * 0)
+
+    def apply(self, fn):
+        """Call fn on every submodule (children first) and on self, e.g. to initialise weights."""
+        for m in reversed(list(self.modules())):
+            fn(m)
+        return self
+
+    def to(self, backend_name=None, dtype=None):
+        """Move every parameter and buffer in place to a backend ('numpy'/'cupy') and/or dtype."""
+        xp = backend.xp_of_backend(backend_name) if backend_name else None
+        for t in list(self.parameters()) + list(self.buffers()):
+            data = t.data
+            if xp is not None:
+                data = backend.to_numpy(data) if xp is np else xp.asarray(data)
+            if dtype is not None and data.dtype.kind == "f":
+                data = data.astype(dtype)
+            t.data = data
+            t.grad = None
+        return self
+
+    def double(self):
+        return self.to(dtype=np.float64)
+
+    def float(self):
+        return self.to(dtype=np.float32)
+
+    # ---- state -------------------------------------------------------------------------------
+    def state_dict(self):
+        """Parameters and buffers by dotted name, as detached tensors sharing their data."""
+        state = OrderedDict((n, p.detach()) for n, p in self.named_parameters())
+        state.update((n, b.detach()) for n, b in self.named_buffers())
+        return state
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values in place (optimisers keep their references). With strict=True, missing or
+        unexpected keys raise; shapes must always match. Returns (missing, unexpected)."""
+        own = OrderedDict(self.named_parameters())
+        own.update(self.named_buffers())
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        if strict and (missing or unexpected):
+            raise KeyError(f"load_state_dict: {type(self).__name__} missing keys {missing}, "
+                           f"unexpected keys {unexpected}")
+        for name, target in own.items():
+            if name not in state_dict:
+                continue
+            value = state_dict[name]
+            value = value.data if isinstance(value, Tensor) else value
+            if tuple(value.shape) != target.shape:
+                raise ShapeError(f"load_state_dict: {name} has shape {tuple(value.shape)} in the state "
+                                 f"but {target.shape} in the model")
+            xp = backend.get_array_module(target.data)
+            target.data[...] = xp.asarray(backend.to_numpy(value) if xp is np else value, dtype=target.dtype)
+        return missing, unexpected
+
+    # ---- printing ------------------------------------------------------------------------------
+    def extra_repr(self):
+        return ""
+
+    def __repr__(self):
+        kids = list(self.named_children())
+        if not kids:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"  ({n}): " + repr(m).replace("\n", "\n  ") for n, m in kids]
+        return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
+
+
+class Sequential(Module):
+    def __init__(self, *modules):
+        for i, m in enumerate(modules):
+            setattr(self, str(i), m)
+
+    def __iter__(self):
+        return iter(list(self.children()))
+
+    def __len__(self):
+        return len(list(self.children()))
+
+    def __getitem__(self, index):
+        return list(self.children())[index]
+
+    def forward(self, x):
+        for m in self.children():
+            x = m(x)
+        return x
+
+
+class ModuleList(Module):
+    def __init__(self, modules=()):
+        for m in modules:
+            self.append(m)
+
+    def append(self, module):
+        setattr(self, str(len(self)), module)
+        return self
+
+    def __iter__(self):
+        return iter(list(self.children()))
+
+    def __len__(self):
+        return sum(1 for _ in self.children())
+
+    def __getitem__(self, index):
+        return list(self.children())[index]

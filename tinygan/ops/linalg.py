@@ -1,0 +1,37 @@
+"""Batched matrix multiply with NumPy's broadcasting of the batch axes."""
+import numpy as np
+
+from tinygan.errors import DTypeError, ShapeError
+from tinygan.tensor import Function, Tensor
+from tinygan.ops.elementwise import unbroadcast
+from tinygan.ops.shape import reshape, swap_last
+
+
+class MatMul(Function):
+    """y = x @ w  ->  gx = gy @ wᵀ, gw = xᵀ @ gy (summed over broadcast batch axes)."""
+    def forward(self, x, w): return x @ w
+    def backward(self, gy):
+        x, w = self.inputs
+        return unbroadcast(gy @ swap_last(w), x.shape), unbroadcast(swap_last(x) @ gy, w.shape)
+
+
+def matmul(a, b):
+    a = a if isinstance(a, Tensor) else Tensor(a)
+    b = b if isinstance(b, Tensor) else Tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ShapeError(f"matmul: both operands need at least 1 dimension, got {a.shape} and {b.shape}")
+    if a.dtype != b.dtype:
+        raise DTypeError(f"matmul: cannot mix {a.dtype} {a.shape} with {b.dtype} {b.shape}")
+    inner_a, inner_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if inner_a != inner_b:
+        raise ShapeError(f"matmul: cannot multiply {a.shape} by {b.shape}: "
+                         f"inner dimensions {inner_a} and {inner_b} differ")
+    if a.ndim == 1:  # vector @ matrix: a 1-row matrix, then drop that axis
+        return reshape(matmul(reshape(a, (1, -1)), b), b.shape[:-2] + (b.shape[-1],))
+    if b.ndim == 1:
+        return reshape(matmul(a, reshape(b, (-1, 1))), a.shape[:-1])
+    try:
+        np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        raise ShapeError(f"matmul: batch shapes of {a.shape} and {b.shape} cannot be broadcast") from None
+    return MatMul()(a, b)

@@ -1,0 +1,70 @@
+"""Fused losses: the forward kernel returns the summed loss *and* its gradient in one pass, so
+the backward is one multiply. Under create_graph (double backward, e.g. unrolled GANs) the
+saved gradient would be a constant, so the backward then rebuilds it from differentiable ops.
+"""
+import contextlib
+
+from tinygan import autograd
+from tinygan.backend import get_array_module
+from tinygan.kernels import kernel
+from tinygan.tensor import Function, Tensor
+from tinygan.ops.elementwise import exp, sigmoid
+
+
+def _scalar(total, like):
+    return get_array_module(like).asarray(total, dtype=like.dtype)
+
+
+class BCEWithLogits(Function):
+    """scale * Σ max(x,0) - x t + log(1 + e^-|x|);  d/dx = scale (σ(x) - t), d/dt = -scale x."""
+    def __init__(self, scale): self.scale = scale
+    def forward(self, x, t):
+        total, self.dx = kernel("bce_with_logits", x)(x, t)
+        return _scalar(total * self.scale, x)
+    def backward(self, gy):
+        x, t = self.inputs
+        dx = sigmoid(x) - t if autograd.is_grad_enabled() else Tensor(self.dx)
+        g = gy * self.scale
+        return g * dx, (-g * x if self.needs_input_grad[1] else None)
+
+
+class MSE(Function):
+    """scale * Σ (x - t)²;  d/dx = 2 scale (x - t) = -d/dt."""
+    def __init__(self, scale): self.scale = scale
+    def forward(self, x, t):
+        total, self.dx = kernel("mse", x)(x, t)
+        return _scalar(total * self.scale, x)
+    def backward(self, gy):
+        x, t = self.inputs
+        dx = 2 * (x - t) if autograd.is_grad_enabled() else Tensor(self.dx)
+        gx = gy * self.scale * dx
+        return gx, (-gx if self.needs_input_grad[1] else None)
+
+
+class GaussianKL(Function):
+    """scale * Σ ½(μ² + e^logvar − logvar − 1);  d/dμ = scale μ, d/dlogvar = scale ½(e^logvar − 1)."""
+    def __init__(self, scale): self.scale = scale
+    def forward(self, mu, logvar):
+        total, _, self.dlogvar = kernel("gaussian_kl", mu)(mu, logvar)
+        return _scalar(total * self.scale, mu)
+    def backward(self, gy):
+        mu, logvar = self.inputs
+        dlogvar = 0.5 * (exp(logvar) - 1) if autograd.is_grad_enabled() else Tensor(self.dlogvar)
+        g = gy * self.scale
+        return g * mu, g * dlogvar
+
+
+class BinaryCrossEntropy(Function):
+    """Elementwise −[t log p + (1−t) log(1−p)] with each log clamped at −100 (as PyTorch),
+    so p = 0 or 1 gives a finite loss; d/dp = (p − t) / max(p(1−p), 1e-12)."""
+    def forward(self, p, t):
+        xp = get_array_module(p)
+        with xp.errstate(divide="ignore") if xp.__name__ == "numpy" else contextlib.nullcontext():
+            log_p, log_q = xp.maximum(xp.log(p), -100), xp.maximum(xp.log(1 - p), -100)
+        return -(t * log_p + (1 - t) * log_q)
+    def backward(self, gy):
+        from tinygan.ops.elementwise import log, maximum
+        p, t = self.inputs
+        gp = gy * (p - t) / maximum(p * (1 - p), 1e-12)
+        gt = gy * (maximum(log(1 - p), -100) - maximum(log(p), -100)) if self.needs_input_grad[1] else None
+        return gp, gt

@@ -1,0 +1,72 @@
+"""Reductions over an axis (int, tuple or None) with keepdims, NumPy-style.
+(This module defines sum/max/min, so Python's builtins are reached through `builtins`.)"""
+import builtins
+
+from tinygan.errors import ShapeError
+from tinygan.tensor import Function, Tensor
+from tinygan.ops.shape import broadcast_to, reshape
+
+
+def _axes(axis, ndim, op):
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    if any(not -ndim <= a < builtins.max(ndim, 1) for a in axes):
+        raise ShapeError(f"{op}: axis {axis} is out of range for a {ndim}-d tensor")
+    return tuple(sorted(a % builtins.max(ndim, 1) for a in axes))
+
+
+def _kept_shape(shape, axes):
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class Sum(Function):
+    def __init__(self, axes, keepdims): self.axes, self.keepdims = axes, keepdims
+    def forward(self, x): return x.sum(axis=self.axes, keepdims=self.keepdims)
+    def backward(self, gy):
+        shape = self.inputs[0].shape
+        return broadcast_to(reshape(gy, _kept_shape(shape, self.axes)), shape)
+
+
+class Max(Function):
+    """max (or min) over axes; ties share the gradient equally (as torch.amax)."""
+    def __init__(self, axes, keepdims, take_max): self.axes, self.keepdims, self.take_max = axes, keepdims, take_max
+    def forward(self, x):
+        y = x.max(axis=self.axes, keepdims=True) if self.take_max else x.min(axis=self.axes, keepdims=True)
+        self.winners = (x == y)
+        self.winners = self.winners / self.winners.sum(axis=self.axes, keepdims=True)
+        return y if self.keepdims else y.reshape([n for i, n in enumerate(x.shape) if i not in self.axes])
+    def backward(self, gy):
+        shape = self.inputs[0].shape
+        share = Tensor(self.winners.astype(gy.dtype))
+        return broadcast_to(reshape(gy, _kept_shape(shape, self.axes)), shape) * share
+
+
+def sum(x, axis=None, keepdims=False):
+    return Sum(_axes(axis, x.ndim, "sum"), keepdims)(x)
+
+
+def mean(x, axis=None, keepdims=False):
+    axes = _axes(axis, x.ndim, "mean")
+    count = 1
+    for a in axes:
+        count *= x.shape[a]
+    return sum(x, axes, keepdims) * (1.0 / builtins.max(count, 1))
+
+
+def var(x, axis=None, keepdims=False, correction=1):
+    """Variance with Bessel's correction by default (correction=1), as torch.var."""
+    axes = _axes(axis, x.ndim, "var")
+    count = 1
+    for a in axes:
+        count *= x.shape[a]
+    centred = x - mean(x, axes, keepdims=True)
+    return sum(centred * centred, axes, keepdims) * (1.0 / builtins.max(count - correction, 1))
+
+
+def max(x, axis=None, keepdims=False):
+    return Max(_axes(axis, x.ndim, "max"), keepdims, True)(x)
+
+
+def min(x, axis=None, keepdims=False):
+    return Max(_axes(axis, x.ndim, "min"), keepdims, False)(x)

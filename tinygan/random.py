@@ -1,0 +1,30 @@
+"""One central random generator: every random op and initialiser draws from it.
+
+Numbers are always drawn on the CPU with NumPy's PCG64 and then moved to the tensor's backend,
+so one seed gives the same initial weights on NumPy and on CuPy.
+"""
+import json
+
+import numpy as np
+
+_generator = np.random.default_rng(0)
+
+
+def manual_seed(seed):
+    """Reseed the generator used by randn/rand/dropout/init/DataLoader shuffling."""
+    global _generator
+    _generator = np.random.default_rng(int(seed))
+    return _generator
+
+
+def generator():
+    return _generator
+
+
+def get_rng_state():
+    """The generator's state as a JSON string (safe to store in a checkpoint without pickle)."""
+    return json.dumps(_generator.bit_generator.state)
+
+
+def set_rng_state(state):
+    _generator.bit_generator.state = json.loads(state)

@@ -1,0 +1,274 @@
+"""Tensor (a value in the graph) and Function (the op that made it).
+
+A Function's `forward` works on raw arrays of the tensor's backend; its `backward` works on
+Tensors, so the backward pass is made of recorded ops whenever grad mode is on (DeZero's
+idea: double backward for free). Each Function has exactly one output, which keeps the
+engine's bookkeeping to one gradient per Function.
+"""
+import weakref
+
+import numpy as np
+
+from tinygan import autograd, backend
+from tinygan.errors import DTypeError, GraphError, ShapeError, fmt_shapes
+
+FLOAT_DTYPES = (np.float32, np.float64)
+DEFAULT_DTYPE = np.float32
+
+
+def _is_array(data):
+    return isinstance(data, np.ndarray) or type(data).__module__.startswith("cupy")
+
+
+def make_array(data, dtype=None, xp=None):
+    """Python data / arrays -> array of the active backend. Floats default to float32."""
+    if isinstance(data, Tensor):
+        data = data.data
+    xp = xp or (backend.get_array_module(data) if _is_array(data) else backend.xp_of_backend())
+    if dtype is None and not isinstance(data, (np.ndarray, np.generic)) and not _is_array(data):
+        kind = np.asarray(data).dtype.kind
+        dtype = DEFAULT_DTYPE if kind == "f" else None
+    return xp.asarray(data, dtype=dtype)
+
+
+class Function:
+    """One differentiable op. Subclasses define forward(*arrays) and backward(grad_output)."""
+
+    inputs = None
+
+    @property
+    def name(self):
+        return type(self).__name__
+
+    def __call__(self, *inputs):
+        y = self.forward(*[t.data for t in inputs])
+        if autograd.is_anomaly_enabled():
+            autograd._check_finite(y, f"op '{self.name}' (inputs {fmt_shapes(*[t.data for t in inputs])})")
+        out = Tensor(y)
+        if autograd.is_grad_enabled() and any(t.requires_grad for t in inputs):
+            self.inputs = inputs
+            self.needs_input_grad = tuple(t.requires_grad for t in inputs)
+            self.output = weakref.ref(out)  # weak: the output owns its grad_fn, not the reverse
+            out.grad_fn, out.requires_grad = self, True
+        return out
+
+    def forward(self, *arrays):
+        raise NotImplementedError
+
+    def backward(self, grad_output):
+        """Return one Tensor (or None) per input, computed with Tensor ops."""
+        raise NotImplementedError
+
+    def release(self):
+        """Drop saved inputs and arrays so the graph's memory can be freed after backward."""
+        output = self.output
+        self.__dict__.clear()
+        self.inputs, self.output = None, output
+
+
+class Tensor:
+    """An n-dimensional array with an optional gradient, PyTorch-style."""
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_retains_grad", "__weakref__")
+    __array_ufunc__ = None  # make numpy defer to our reflected ops: np.float32(2) * t -> Tensor
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        self.data = data if (dtype is None and _is_array(data)) else make_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._retains_grad = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ---- properties -------------------------------------------------------------------
+    shape = property(lambda self: tuple(self.data.shape))
+    ndim = property(lambda self: self.data.ndim)
+    dtype = property(lambda self: self.data.dtype)
+    T = property(lambda self: self.transpose())
+    is_leaf = property(lambda self: self.grad_fn is None)
+
+    @property
+    def backend(self):
+        return "numpy" if isinstance(self.data, np.ndarray) else "cupy"
+
+    def size(self, dim=None):
+        return self.shape if dim is None else self.shape[dim]
+
+    def numel(self):
+        return int(self.data.size)
+
+    def __len__(self):
+        return self.shape[0]
+
+    def numpy(self):
+        return backend.to_numpy(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def item(self):
+        if self.data.size != 1:
+            raise ShapeError(f"item: tensor of shape {self.shape} has {self.data.size} elements, not 1")
+        return self.data.reshape(()).item()
+
+    def tolist(self):
+        return self.numpy().tolist()
+
+    def __repr__(self):
+        body = np.array2string(self.numpy(), separator=", ", prefix="tensor(")
+        extra = f", dtype={self.dtype}" if self.dtype != DEFAULT_DTYPE else ""
+        if self.grad_fn is not None:
+            extra += f", grad_fn=<{self.grad_fn.name}>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    # ---- autograd -----------------------------------------------------------------------
+    def requires_grad_(self, requires_grad=True):
+        if requires_grad and self.dtype.kind != "f":
+            raise DTypeError(f"requires_grad_: only float tensors can require grad, got {self.dtype}")
+        self.requires_grad = requires_grad
+        return self
+
+    def detach(self):
+        """Same data, cut from the graph."""
+        return Tensor(self.data)
+
+    def retain_grad(self):
+        """Keep .grad on this non-leaf tensor after backward (leaves always get it)."""
+        self._retains_grad = True
+        return self
+
+    def backward(self, grad=None, retain_graph=None, create_graph=False):
+        """Accumulate d(self)/d(leaf) into every leaf's .grad.
+
+        create_graph=True records the backward pass itself, so the gradients can be
+        differentiated again (WGAN-GP, unrolled GANs). The graph is freed afterwards unless
+        retain_graph (default: create_graph) is set.
+        """
+        if not self.requires_grad:
+            raise GraphError(f"backward: tensor of shape {self.shape} does not require grad "
+                             "(no input had requires_grad=True, or it was made under no_grad)")
+        if grad is None:
+            if self.data.size != 1:
+                raise GraphError(f"backward: grad can be implicit only for a scalar output, got "
+                                 f"shape {self.shape}; pass grad= of the same shape")
+            grad = Tensor(backend.get_array_module(self.data).ones_like(self.data))
+        grad = _grad_like(grad, self, "backward")
+        retain = create_graph if retain_graph is None else retain_graph
+        autograd.run_backward([self], [grad], retain, create_graph)
+
+    # ---- conversion ---------------------------------------------------------------------
+    def astype(self, dtype):
+        return ops.astype(self, dtype)
+
+    def float(self):
+        return self.astype(np.float32)
+
+    def double(self):
+        return self.astype(np.float64)
+
+    def to(self, backend_name):
+        """Copy to 'numpy' or 'cupy' (a leaf copy; use before building the graph)."""
+        xp = backend.xp_of_backend(backend_name)
+        data = backend.to_numpy(self.data) if xp is np else xp.asarray(self.data)
+        return Tensor(data, requires_grad=self.requires_grad)
+
+    # ---- arithmetic (ops live in tinygan/ops; these are thin PyTorch-style spellings) ----
+    def __add__(self, other): return ops.add(self, other)
+    def __radd__(self, other): return ops.add(other, self)
+    def __sub__(self, other): return ops.sub(self, other)
+    def __rsub__(self, other): return ops.sub(other, self)
+    def __mul__(self, other): return ops.mul(self, other)
+    def __rmul__(self, other): return ops.mul(other, self)
+    def __truediv__(self, other): return ops.div(self, other)
+    def __rtruediv__(self, other): return ops.div(other, self)
+    def __neg__(self): return ops.neg(self)
+    def __pow__(self, exponent): return ops.pow(self, exponent)
+    def __rpow__(self, base): return ops.rpow(self, base)
+    def __matmul__(self, other): return ops.matmul(self, other)
+    def __rmatmul__(self, other): return ops.matmul(other, self)
+    def __getitem__(self, key): return ops.getitem(self, key)
+
+    # comparisons give bool tensors outside the graph, as in PyTorch
+    def _compare(self, other, ufunc):
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor(ufunc(self.data, other))
+    def __lt__(self, other): return self._compare(other, np.less)
+    def __le__(self, other): return self._compare(other, np.less_equal)
+    def __gt__(self, other): return self._compare(other, np.greater)
+    def __ge__(self, other): return self._compare(other, np.greater_equal)
+    def __eq__(self, other): return self._compare(other, np.equal)
+    def __ne__(self, other): return self._compare(other, np.not_equal)
+    __hash__ = object.__hash__
+
+    def __bool__(self):
+        return bool(self.item())
+
+    # elementwise
+    def exp(self): return ops.exp(self)
+    def log(self): return ops.log(self)
+    def sqrt(self): return ops.sqrt(self)
+    def abs(self): return ops.abs(self)
+    def pow(self, exponent): return ops.pow(self, exponent)
+    def clip(self, min=None, max=None): return ops.clip(self, min, max)
+    clamp = clip
+    def maximum(self, other): return ops.maximum(self, other)
+    def minimum(self, other): return ops.minimum(self, other)
+    def relu(self): return ops.relu(self)
+    def sigmoid(self): return ops.sigmoid(self)
+    def tanh(self): return ops.tanh(self)
+    def softmax(self, axis=-1, *, dim=None): return ops.softmax(self, axis if dim is None else dim)
+    def log_softmax(self, axis=-1, *, dim=None): return ops.log_softmax(self, axis if dim is None else dim)
+
+    # reductions (NumPy names; PyTorch's dim/keepdim accepted as aliases)
+    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return ops.sum(self, *_axis_args(axis, keepdims, dim, keepdim))
+    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return ops.mean(self, *_axis_args(axis, keepdims, dim, keepdim))
+    def var(self, axis=None, keepdims=False, *, dim=None, keepdim=None, correction=1):
+        return ops.var(self, *_axis_args(axis, keepdims, dim, keepdim), correction=correction)
+    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return ops.max(self, *_axis_args(axis, keepdims, dim, keepdim))
+    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return ops.min(self, *_axis_args(axis, keepdims, dim, keepdim))
+    def argmax(self, axis=None, *, dim=None):
+        return Tensor(self.data.argmax(axis=axis if dim is None else dim))
+    def argmin(self, axis=None, *, dim=None):
+        return Tensor(self.data.argmin(axis=axis if dim is None else dim))
+
+    # shape
+    def reshape(self, *shape): return ops.reshape(self, _shape_arg(shape))
+    view = reshape
+    def transpose(self, *axes):
+        return ops.transpose(self, _shape_arg(axes) if axes else None)
+    def permute(self, *axes): return ops.transpose(self, _shape_arg(axes))
+    def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)
+    def squeeze(self, axis=None): return ops.squeeze(self, axis)
+    def unsqueeze(self, axis): return ops.unsqueeze(self, axis)
+    def expand(self, *shape): return ops.broadcast_to(self, _shape_arg(shape))
+    broadcast_to = expand
+
+
+def _shape_arg(args):
+    """Accept both t.reshape(2, 3) and t.reshape((2, 3))."""
+    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args)
+
+
+def _axis_args(axis, keepdims, dim, keepdim):
+    return (axis if dim is None else dim), (keepdims if keepdim is None else keepdim)
+
+
+def _grad_like(grad, like, op):
+    """Check a user-supplied output gradient against the output it belongs to."""
+    grad = grad if isinstance(grad, Tensor) else Tensor(make_array(grad, like.dtype))
+    if grad.shape != like.shape:
+        raise ShapeError(f"{op}: grad of shape {grad.shape} does not match output shape {like.shape}")
+    if grad.dtype != like.dtype:
+        raise DTypeError(f"{op}: grad dtype {grad.dtype} does not match output dtype {like.dtype}")
+    return grad
+
+
+from tinygan import ops  # noqa: E402  (ops import Tensor/Function from this module)
