@@ -105,7 +105,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, leaves=None):
             out = fn.output()
             if out is not None and out._retains_grad and wanted is None:
                 out.grad = gy if out.grad is None else out.grad + gy
-            gxs = fn.backward(gy)
+            gxs = _run_function_backward(fn, gy)
             if not isinstance(gxs, tuple):
                 gxs = (gxs,)
             for t, gx, needed in zip(fn.inputs, gxs, fn.needs_input_grad):
@@ -123,6 +123,16 @@ def run_backward(roots, root_grads, retain_graph, create_graph, leaves=None):
         g = g if create_graph else g.detach()
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     return None
+
+
+def _run_function_backward(fn, gy):
+    if not _anomaly_mode:
+        return fn.backward(gy)
+    from tinygan.errors import AnomalyError
+    try:
+        return fn.backward(gy)
+    except AnomalyError as exc:  # an op inside the backward formula: name the op being differentiated
+        raise AnomalyError(f"detect_anomaly: backward of '{fn.name}' failed: {exc}") from None
 
 
 def _check_finite(array, where):
