@@ -143,6 +143,7 @@ def test_integer_tensors_cannot_require_grad():
         tinygan.tensor([1, 2, 3], requires_grad=True)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the NaN/Inf are the point of this test
 def test_detect_anomaly_names_the_first_bad_op():
     x = tinygan.tensor([1.0, -1.0], requires_grad=True)
     with tinygan.detect_anomaly():

@@ -1,0 +1,39 @@
+"""Every layer with parameters passes gradcheck w.r.t. its input and all its parameters,
+and second order w.r.t. the input (what WGAN-GP differentiates)."""
+import numpy as np
+import pytest
+
+import tinygan
+from tinygan import nn
+from tinygan.testing import gradcheck, gradgradcheck
+
+LAYERS = {
+    "Linear": (lambda: nn.Linear(4, 3), (5, 4)),
+    "Conv2d": (lambda: nn.Conv2d(2, 3, 3, stride=2, padding=1), (2, 2, 5, 5)),
+    "ConvTranspose2d": (lambda: nn.ConvTranspose2d(2, 3, 4, stride=2, padding=1), (2, 2, 3, 3)),
+    "BatchNorm1d": (lambda: nn.BatchNorm1d(3), (6, 3)),
+    "BatchNorm2d": (lambda: nn.BatchNorm2d(2), (3, 2, 3, 3)),
+    "VirtualBatchNorm": (lambda: nn.VirtualBatchNorm(3, reference_size=4), (7, 3)),
+    "Sequential_conv_bn_lrelu": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.BatchNorm2d(2),
+                                                        nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(18, 1)), (3, 1, 3, 3)),
+}
+
+
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_layer_first_order_wrt_input_and_parameters(name):
+    make, shape = LAYERS[name]
+    layer = make().double()
+    if hasattr(layer, "bias") and layer.bias is not None and "BatchNorm" in name:
+        layer.bias.data[...] = np.random.default_rng(0).standard_normal(layer.bias.shape)
+    x = tinygan.tensor(np.random.default_rng(1).standard_normal(shape), requires_grad=True, dtype=np.float64)
+    params = list(layer.parameters())
+    assert params, "every layer here has parameters"
+    assert gradcheck(lambda x, *ps: layer(x), [x, *params])
+
+
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_layer_second_order_wrt_input(name):
+    make, shape = LAYERS[name]
+    layer = make().double()
+    x = tinygan.tensor(np.random.default_rng(2).standard_normal(shape), requires_grad=True, dtype=np.float64)
+    assert gradgradcheck(lambda x, *ps: layer(x), [x, *layer.parameters()], atol=1e-4, rtol=1e-3)
