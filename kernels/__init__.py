@@ -5,7 +5,14 @@ Every implementation is parity-tested against the `reference` one (tests/test_ke
 """
 from tinygan.kernels.registry import available, kernel, ops, register, selected, table, use, apply_env
 
+# Preference order = registration order: the first loadable one for the array's backend runs.
 _CONV = "tinygan.kernels.conv_"
+register("conv2d_forward", "numba_cpu", _CONV + "numba_cpu:conv2d_forward", ("numpy",),
+         "parallel im2col (no pad copy) + BLAS GEMM, batch-chunked")
+register("conv2d_backward_data", "numba_cpu", _CONV + "numba_cpu:conv2d_backward_data", ("numpy",),
+         "BLAS GEMM + per-sample parallel col2im")
+register("conv2d_backward_weight", "numba_cpu", _CONV + "numba_cpu:conv2d_backward_weight", ("numpy",),
+         "parallel im2col + BLAS GEMM, accumulated per chunk")
 register("conv2d_forward", "im2col", _CONV + "im2col:conv2d_forward", ("numpy", "cupy"),
          "strided-view im2col + one BLAS GEMM")
 register("conv2d_forward", "reference", _CONV + "reference:conv2d_forward", ("numpy",),

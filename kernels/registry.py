@@ -9,6 +9,7 @@ import importlib
 import os
 from dataclasses import dataclass
 
+from tinygan import profiler
 from tinygan.errors import KernelError
 
 # A family name selects every op of the family at once (TINYGAN_KERNELS=conv2d:im2col).
@@ -64,6 +65,13 @@ def _ops_named(op):
 def kernel(op, array):
     """The function that computes `op` for arrays like `array` (NumPy or CuPy)."""
     backend = "cupy" if type(array).__module__.startswith("cupy") else "numpy"
+    impl = _pick(op, backend)
+    if profiler._active is not None:
+        profiler.note_kernel(op, impl.name)
+    return impl.load()
+
+
+def _pick(op, backend):
     impls = _table[op]
     if op in _chosen:
         impl = impls[_chosen[op]]
@@ -71,21 +79,19 @@ def kernel(op, array):
             others = [n for n, i in impls.items() if backend in i.backends]
             raise KernelError(f"{op}: kernel '{impl.name}' cannot run on {backend} arrays; "
                               f"for {backend} use one of {others}")
-        return impl.load()
+        return impl
     for impl in impls.values():
         if backend in impl.backends and impl.loadable():
-            return impl.load()
+            return impl
     raise KernelError(f"{op}: no kernel is available for {backend} arrays")
 
 
 def selected(op, backend="numpy"):
-    """Name of the implementation `kernel` would pick for this op on this backend."""
-    if op in _chosen:
-        return _chosen[op]
-    for impl in _table[op].values():
-        if backend in impl.backends and impl.loadable():
-            return impl.name
-    return None
+    """Name of the implementation `kernel` would pick for this op on this backend (None if none can)."""
+    try:
+        return _pick(op, backend).name
+    except KernelError:
+        return None
 
 
 class use:

@@ -8,7 +8,7 @@ import pytest
 import tinygan
 import tinygan.nn.functional as F
 from tinygan import kernels
-from tinygan.kernels import conv_im2col, conv_reference
+from tinygan.kernels import conv_reference, registry
 
 SWEEP = [  # (N, C, H, W, O, K, stride, padding)
     (n, c, h, w, o, k, s, p)
@@ -23,18 +23,43 @@ def _arrays(n, c, h, w, o, k, seed=0):
     return rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, k, k))
 
 
+CPU_IMPLS = [name for name in ("im2col", "numba_cpu")]
+
+
+def _impl(name, op):
+    return registry._table[op][name].load()
+
+
+@pytest.mark.parametrize("impl", CPU_IMPLS)
 @pytest.mark.parametrize("n,c,h,w,o,k,s,p", SWEEP)
-def test_im2col_matches_reference(n, c, h, w, o, k, s, p):
+def test_cpu_kernels_match_reference(impl, n, c, h, w, o, k, s, p):
     x, wt = _arrays(n, c, h, w, o, k)
     stride, pad = (s, s), (p, p)
     y_ref = conv_reference.conv2d_forward(x, wt, stride, pad)
-    y = conv_im2col.conv2d_forward(x, wt, stride, pad)
+    y = _impl(impl, "conv2d_forward")(x, wt, stride, pad)
     np.testing.assert_allclose(y, y_ref, rtol=1e-10, atol=1e-10)
     gy = np.random.default_rng(1).standard_normal(y.shape)
-    np.testing.assert_allclose(conv_im2col.conv2d_backward_data(gy, wt, stride, pad, (h, w)),
+    np.testing.assert_allclose(_impl(impl, "conv2d_backward_data")(gy, wt, stride, pad, (h, w)),
                                conv_reference.conv2d_backward_data(gy, wt, stride, pad, (h, w)), rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(conv_im2col.conv2d_backward_weight(x, gy, stride, pad, (k, k)),
+    np.testing.assert_allclose(_impl(impl, "conv2d_backward_weight")(x, gy, stride, pad, (k, k)),
                                conv_reference.conv2d_backward_weight(x, gy, stride, pad, (k, k)), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("impl", CPU_IMPLS)
+def test_cpu_kernels_float32_and_chunked_batches(impl, monkeypatch):
+    """float32 inputs give float32 outputs close to the float64 reference; a batch split into
+    several chunks (forced by a tiny scratch budget) gives the same answer."""
+    from tinygan.kernels import conv_numba_cpu
+    monkeypatch.setattr(conv_numba_cpu, "MIN_SCRATCH", 1)
+    x, wt = _arrays(5, 3, 9, 7, 4, 3)
+    gy = np.random.default_rng(2).standard_normal((5, 4, 5, 4))
+    args = ((2, 2), (2, 1))
+    for op, a, b, extra in [("conv2d_forward", x, wt, ()), ("conv2d_backward_data", gy, wt, ((9, 7),)),
+                            ("conv2d_backward_weight", x, gy, ((3, 3),))]:
+        ref = getattr(conv_reference, op)(a, b, *args, *extra)
+        got = _impl(impl, op)(a.astype(np.float32), b.astype(np.float32), *args, *extra)
+        assert got.dtype == np.float32
+        np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4)
 
 
 def test_reference_matches_a_direct_sum_at_one_pixel():
@@ -52,7 +77,8 @@ def test_non_square_kernel_stride_and_padding():
     rng = np.random.default_rng(3)
     x, wt = rng.standard_normal((2, 2, 7, 6)), rng.standard_normal((3, 2, 2, 3))
     args = ((2, 1), (1, 2))
-    np.testing.assert_allclose(conv_im2col.conv2d_forward(x, wt, *args), conv_reference.conv2d_forward(x, wt, *args))
+    for impl in CPU_IMPLS:
+        np.testing.assert_allclose(_impl(impl, "conv2d_forward")(x, wt, *args), conv_reference.conv2d_forward(x, wt, *args))
 
 
 @pytest.mark.parametrize("s,p,op", [(1, 0, 0), (2, 1, 0), (2, 1, 1), (3, 2, 2)])
@@ -75,7 +101,7 @@ def test_registry_switches_the_kernel_that_runs():
     with kernels.use("conv2d", "reference"):
         assert kernels.selected("conv2d_forward") == "reference"
         y_ref = F.conv2d(x, w, padding=1).numpy()
-    assert kernels.selected("conv2d_forward") == "im2col"
+    assert kernels.selected("conv2d_forward") == "numba_cpu"
     np.testing.assert_allclose(F.conv2d(x, w, padding=1).numpy(), y_ref, rtol=1e-10)
 
 

@@ -2,6 +2,8 @@
 deep generative models. The public surface follows PyTorch's names."""
 __version__ = "0.1.0"
 
+from tinygan import _runtime  # noqa: F401,E402  (first: threading defaults before NumPy loads)
+
 from tinygan.errors import (AnomalyError, BackendError, CheckpointError, DTypeError,  # noqa: F401
                             GraphError, KernelError, ShapeError)
 from tinygan.backend import get_backend, set_backend  # noqa: F401
@@ -14,6 +16,7 @@ from tinygan.ops import (abs, clip, concatenate, exp, log, matmul, maximum, mean
                          sigmoid, sqrt, stack, sum, tanh, var, where)
 from tinygan.ops import max as amax, min as amin  # noqa: F401
 from tinygan.serialization import load, save  # noqa: F401
+from tinygan.profiler import profile  # noqa: F401
 from tinygan import nn, optim  # noqa: F401
 
 cat = concatenate

@@ -126,11 +126,12 @@ def run_backward(roots, root_grads, retain_graph, create_graph, leaves=None):
 
 
 def _run_function_backward(fn, gy):
+    from tinygan.profiler import timed_backward
     if not _anomaly_mode:
-        return fn.backward(gy)
+        return timed_backward(fn, gy)
     from tinygan.errors import AnomalyError
     try:
-        return fn.backward(gy)
+        return timed_backward(fn, gy)
     except AnomalyError as exc:  # an op inside the backward formula: name the op being differentiated
         raise AnomalyError(f"detect_anomaly: backward of '{fn.name}' failed: {exc}") from None
 
