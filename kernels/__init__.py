@@ -26,12 +26,17 @@ register("conv2d_backward_weight", "im2col", _CONV + "im2col:conv2d_backward_wei
 register("conv2d_backward_weight", "reference", _CONV + "reference:conv2d_backward_weight", ("numpy",),
          "plain loops over output pixels")
 
-_LOSS = "tinygan.kernels.losses_reference:"
-register("bce_with_logits", "reference", _LOSS + "bce_with_logits", ("numpy", "cupy"),
-         "array expressions: loss sum and d/dlogits")
-register("mse", "reference", _LOSS + "mse", ("numpy", "cupy"), "array expressions: loss sum and d/dinput")
-register("gaussian_kl", "reference", _LOSS + "gaussian_kl", ("numpy", "cupy"),
-         "array expressions: KL sum, d/dmu, d/dlogvar")
+for _op, _what in [("bce_with_logits", "d/dlogits"), ("mse", "d/dinput"), ("gaussian_kl", "d/dmu, d/dlogvar")]:
+    register(_op, "numba_cpu", f"tinygan.kernels.losses_numba_cpu:{_op}", ("numpy",),
+             f"one parallel pass: loss sum and {_what}")
+    register(_op, "reference", f"tinygan.kernels.losses_reference:{_op}", ("numpy", "cupy"),
+             f"array expressions: loss sum and {_what}")
+
+for _op in ("batch_norm_forward", "batch_norm_backward"):
+    register(_op, "numba_cpu", f"tinygan.kernels.batchnorm_numba_cpu:{_op}", ("numpy",),
+             "prange over channels, two passes, float64 sums")
+    register(_op, "reference", f"tinygan.kernels.batchnorm_reference:{_op}", ("numpy", "cupy"),
+             "array expressions")
 
 apply_env()
 

@@ -74,6 +74,15 @@ def _topological_order(root_fns):
     return order
 
 
+def _leading_to(order, wanted):
+    """Keep only the Functions through which some wanted tensor is reached (grad() skips the rest)."""
+    needed = set()
+    for fn in reversed(order):           # producers before consumers
+        if any(id(t) in wanted or t.grad_fn in needed for t in fn.inputs):
+            needed.add(fn)
+    return [fn for fn in order if fn in needed]
+
+
 def run_backward(roots, root_grads, retain_graph, create_graph, leaves=None):
     """Propagate root_grads from roots back through the graph.
 
@@ -98,6 +107,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, leaves=None):
         for root, g in zip(roots, root_grads):
             deposit(root, g)
         order = _topological_order([r.grad_fn for r in roots if r.grad_fn is not None])
+        if wanted is not None:
+            order = _leading_to(order, wanted)
         for fn in order:
             gy = grads_by_fn.pop(fn, None)
             if gy is None:

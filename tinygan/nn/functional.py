@@ -4,7 +4,7 @@ import numpy as np
 from tinygan import random
 from tinygan.backend import get_array_module
 from tinygan.errors import DTypeError, ShapeError
-from tinygan.ops import conv as conv_ops, losses as loss_ops
+from tinygan.ops import conv as conv_ops, losses as loss_ops, norm as norm_ops
 from tinygan.ops import (exp, leaky_relu, log, log_softmax, matmul, pad, relu, sigmoid,  # noqa: F401
                          softmax, softplus, tanh)
 from tinygan.ops.elementwise import _as_tensor
@@ -72,24 +72,27 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
     """Normalise each channel (axis 1) over the batch and spatial axes (Ioffe & Szegedy 2015).
 
-    Training uses the batch's biased variance and updates the running stats in place with
-    `momentum`, storing the *unbiased* variance (as PyTorch); eval uses the running stats.
+    Training uses the batch's biased variance (one fused kernel call) and updates the running
+    stats in place with `momentum`, storing the *unbiased* variance (as PyTorch); eval uses
+    the running stats.
     """
-    axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, -1) + (1,) * (x.ndim - 2)
     if training or running_mean is None:
         count = x.numel() // x.shape[1]
         if count < 2:
             raise ShapeError(f"batch_norm: need more than one value per channel in training, got input {x.shape}")
-        mean = x.mean(axis=axes, keepdims=True)
-        var = x.var(axis=axes, keepdims=True, correction=0)
+        xp = get_array_module(x.data)
+        gamma = weight if weight is not None else Tensor(xp.ones(x.shape[1], dtype=x.dtype))
+        beta = bias if bias is not None else Tensor(xp.zeros(x.shape[1], dtype=x.dtype))
+        _same_dtype("batch_norm", x, gamma, beta)
+        fn = norm_ops.BatchNormTrain(eps)
+        y = fn(x, gamma, beta)
         if running_mean is not None:
-            running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean.data.reshape(-1)
-            running_var.data[...] = ((1 - momentum) * running_var.data
-                                     + momentum * var.data.reshape(-1) * count / (count - 1))
-    else:
-        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
-    y = (x - mean) / (var + eps).sqrt()
+            var = 1 / (fn.invstd * fn.invstd) - eps
+            running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * fn.mean
+            running_var.data[...] = (1 - momentum) * running_var.data + momentum * var * count / (count - 1)
+        return y
+    y = (x - running_mean.reshape(shape)) / (running_var.reshape(shape) + eps).sqrt()
     if weight is not None:
         y = y * weight.reshape(shape)
     if bias is not None:
