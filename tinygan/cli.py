@@ -24,18 +24,29 @@ def cmd_info(args):
     return 0
 
 
+def cmd_bench(args):
+    from tinygan import benchmark
+    return benchmark.main(args, sys.argv[2:] if args.argv is None else args.argv)
+
+
 def build_parser():
     import tinygan
     parser = argparse.ArgumentParser(prog="tinygan", description="tinygan: a small autograd engine for generative models")
     parser.add_argument("--version", action="version", version=f"tinygan {tinygan.__version__}")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("info", help="backend, package versions, GPU availability, kernel registry").set_defaults(run=cmd_info)
+    bench = sub.add_parser("bench", help="time every kernel and a DCGAN training step; write bench.json/csv/png")
+    bench.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats (under a minute on 2 cores)")
+    bench.add_argument("--device", choices=("cpu", "gpu"), default="cpu")
+    bench.add_argument("--out", default="bench-out", help="folder for bench.json, bench.csv, bench.png")
+    bench.set_defaults(run=cmd_bench)
     return parser
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = None if argv is None else list(argv)[1:]
     if not getattr(args, "run", None):
         parser.print_help()
         return 0

@@ -1,0 +1,10 @@
+"""CPU vs GPU kernels, measured: runs `tinygan bench` (kernel table, DCGAN step vs PyTorch).
+
+    python demos/02_benchmark.py [--quick] [--device cpu|gpu] [--out DIR]
+"""
+import sys
+
+from tinygan import cli
+
+if __name__ == "__main__":
+    sys.exit(cli.main(["bench", *sys.argv[1:]]))

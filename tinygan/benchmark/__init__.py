@@ -1,0 +1,96 @@
+"""`tinygan bench [--quick] [--device cpu|gpu] [--out DIR]`: kernel table, end-to-end DCGAN
+step per kernel set (and PyTorch on the same device, as a ratio), bench.json/csv/png.
+
+Timing is measured, never asserted: medians after warm-up, peaks measured in the same run.
+OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE force NumPy's BLAS onto an older kernel on some
+machines; the bench re-runs itself with both unset (in its own process only) and says so.
+"""
+import os
+import subprocess
+import sys
+
+from tinygan.benchmark import machine, report, suites
+
+BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def _rerun_without_blas_overrides(argv):
+    found = {k: os.environ[k] for k in BLAS_OVERRIDES if k in os.environ}
+    if not found or os.environ.get("TINYGAN_BENCH_CHILD"):
+        return None
+    env = {k: v for k, v in os.environ.items() if k not in BLAS_OVERRIDES}
+    env["TINYGAN_BENCH_CHILD"] = ";".join(f"{k}={v}" for k, v in found.items())
+    print(f"bench: re-running with {', '.join(found)} unset (in this process only; tests and CI keep them)")
+    return subprocess.call([sys.executable, "-m", "tinygan.cli", "bench", *argv], env=env)
+
+
+def run(quick=False, device="cpu", out="bench-out", progress=True):
+    import numpy as np
+    import tinygan
+    from tqdm import tqdm
+    from tinygan.kernels import registry
+    if device == "gpu":
+        tinygan.set_backend("cupy")     # one clear BackendError line where there is no GPU
+        import cupy
+        xp, sync, backend = cupy, cupy.cuda.Device().synchronize, "cupy"
+    else:
+        xp, sync, backend = np, None, "numpy"
+    info = machine.describe(device)
+    info["blas_overrides_unset"] = os.environ.get("TINYGAN_BENCH_CHILD", "") or "none were set"
+    peaks = {"gemm_gflops": machine.gemm_peak(xp, sync, quick) / 1e9, "copy_gbs": machine.copy_bandwidth(xp, sync, quick) / 1e9}
+
+    jobs = [(case, impl) for case in suites.kernel_cases(xp, quick) for impl in suites.implementations(case[0], backend, quick)]
+    steps = [(name, 32) for name in suites.KERNEL_SETS] + ([("fastest", 64)] if device == "gpu" and not quick else [])
+    bar = tqdm(total=len(jobs) + len(steps) + 1, desc="bench", disable=not progress, leave=False)
+    kernels = []
+    for (op, shape, args, flops, nbytes), impl in jobs:
+        bar.set_postfix_str(f"{op} {impl}")
+        fn = registry._table[op][impl].load()
+        reps = 1 if impl == "reference" and op.startswith("conv") else (3 if quick else 7)
+        seconds = machine.timer(lambda: fn(*args), sync, warmup=1 if reps == 1 else 2, repeats=reps)
+        bound = "compute" if op.startswith("conv") else "memory"
+        row = {"op": op, "shape": shape, "impl": impl, "ms": seconds * 1e3, "flops": flops, "bytes": nbytes,
+               "gflops": flops / seconds / 1e9, "gbs": nbytes / seconds / 1e9, "bound": bound}
+        row["pct_peak"] = 100 * (row["gflops"] / peaks["gemm_gflops"] if bound == "compute" else row["gbs"] / peaks["copy_gbs"])
+        kernels.append(row)
+        bar.update()
+
+    step_rows = []
+    for name, size in steps:
+        bar.set_postfix_str(f"DCGAN {size}x{size} {name}")
+        with suites.kernel_set(suites.KERNEL_SETS[name]):
+            step = suites.tinygan_dcgan_step(image_size=size)
+            ms = machine.timer(step, sync, warmup=2, repeats=3 if quick else 10) * 1e3
+        step_rows.append({"name": f"tinygan {backend} DCGAN {size}x{size} [{name}]", "ms": ms, "size": size})
+        bar.update()
+    torch_step, torch_sync = suites.torch_dcgan_step(device)
+    if torch_step is not None:
+        import torch
+        ms = machine.timer(torch_step, torch_sync, warmup=2, repeats=3 if quick else 10) * 1e3
+        step_rows.append({"name": f"PyTorch {torch.__version__} {device} DCGAN 32x32", "ms": ms, "size": 32})
+        for r in step_rows:
+            if r["size"] == 32 and not r["name"].startswith("PyTorch"):
+                r["vs_torch"] = r["ms"] / ms
+    bar.update()
+    bar.close()
+
+    result = {"machine": info, "peaks": peaks, "quick": quick, "kernels": kernels, "steps": step_rows}
+    print(f"machine: {info['cpu']}, {info['cores']} cores, numpy {info['numpy']}, numba {info['numba']}"
+          + (f", GPU {info['gpu']}" if device == "gpu" else ""))
+    print(f"BLAS: {info['blas']}; overrides unset for timing: {info['blas_overrides_unset']}")
+    print(f"threads: {info['threading']}")
+    print(report.kernel_table(kernels, peaks))
+    print()
+    print(report.step_table(step_rows))
+    report.write(out, result)
+    print(f"\nwrote {out}/bench.json, bench.csv, bench.png")
+    tinygan.set_backend("numpy")
+    return result
+
+
+def main(args, argv):
+    code = _rerun_without_blas_overrides(argv)
+    if code is not None:
+        return code
+    run(quick=args.quick, device=args.device, out=args.out)
+    return 0

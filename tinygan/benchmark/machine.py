@@ -1,0 +1,76 @@
+"""Facts about the machine the bench runs on, and its measured peaks (same run, same process)."""
+import os
+import platform
+import time
+
+import numpy as np
+
+
+def timer(fn, sync=None, warmup=2, repeats=5):
+    """Median wall time of fn() in seconds, after `warmup` untimed calls (JIT compile, caches)."""
+    for _ in range(warmup):
+        fn()
+    if sync:
+        sync()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        if sync:
+            sync()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def blas_info():
+    """Which BLAS NumPy uses and which of its kernels (architecture) runs, via threadpoolctl."""
+    try:
+        from threadpoolctl import threadpool_info
+        return [{k: str(v) for k, v in i.items() if k in ("internal_api", "architecture", "num_threads", "version")}
+                for i in threadpool_info() if i.get("user_api") == "blas"]
+    except Exception as exc:  # threadpoolctl missing or failing: say so instead of guessing
+        return [{"error": f"threadpoolctl unavailable ({type(exc).__name__})"}]
+
+
+def gemm_peak(xp, sync, quick):
+    """float32 GEMM FLOP/s of an n×n×n product (the best of the medians of two sizes)."""
+    best = 0.0
+    for n in ((1024,) if quick else (1024, 2048)):
+        a = xp.asarray(np.random.default_rng(0).standard_normal((n, n)), dtype=np.float32)
+        best = max(best, 2 * n ** 3 / timer(lambda: a @ a, sync, 1, 3 if quick else 5))
+    return best
+
+
+def copy_bandwidth(xp, sync, quick):
+    """Bytes/s of a large array copy, counting the read and the write."""
+    n = (64 if quick else 256) * 2 ** 20 // 4
+    src, dst = xp.ones(n, dtype=np.float32), xp.empty(n, dtype=np.float32)
+    return 2 * src.nbytes / timer(lambda: xp.copyto(dst, src), sync, 1, 3 if quick else 5)
+
+
+def describe(device):
+    from tinygan import _runtime
+    info = {"cpu": cpu_name(), "cores": os.cpu_count(), "python": platform.python_version(),
+            "numpy": np.__version__, "threading": _runtime.status(), "blas": blas_info(), "device": device}
+    try:
+        import numba
+        info["numba"] = numba.__version__
+    except ImportError:
+        info["numba"] = "not installed"
+    if device == "gpu":
+        import cupy
+        props = cupy.cuda.runtime.getDeviceProperties(cupy.cuda.Device().id)
+        info["gpu"] = props["name"].decode() if isinstance(props["name"], bytes) else str(props["name"])
+        info["cupy"] = cupy.__version__
+    return info

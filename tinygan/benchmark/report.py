@@ -1,0 +1,65 @@
+"""Bench output: a printed table, bench.json, bench.csv and bench.png (bars + roofline)."""
+import csv
+import json
+import os
+
+
+def kernel_table(rows, peaks):
+    lines = [f"{'op':24} {'shape':32} {'impl':10} {'ms':>9} {'rate':>14} {'% of peak':>10}", "-" * 104]
+    for r in rows:
+        rate = f"{r['gflops']:.1f} GFLOP/s" if r["bound"] == "compute" else f"{r['gbs']:.1f} GB/s"
+        lines.append(f"{r['op']:24} {r['shape']:32} {r['impl']:10} {r['ms']:9.2f} {rate:>14} {r['pct_peak']:9.1f}%")
+    lines.append(f"peaks measured in this run: float32 GEMM {peaks['gemm_gflops']:.1f} GFLOP/s, "
+                 f"copy {peaks['copy_gbs']:.1f} GB/s")
+    return "\n".join(lines)
+
+
+def step_table(rows):
+    lines = [f"{'end-to-end (one training step)':40} {'ms':>9} {'vs PyTorch':>11}", "-" * 62]
+    for r in rows:
+        ratio = f"{r['vs_torch']:.2f}x" if r.get("vs_torch") else "-"
+        lines.append(f"{r['name']:40} {r['ms']:9.1f} {ratio:>11}")
+    return "\n".join(lines)
+
+
+def write(out_dir, result):
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "bench.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    with open(os.path.join(out_dir, "bench.csv"), "w", newline="") as f:
+        fields = ["kind", "op", "shape", "impl", "ms", "gflops", "gbs", "pct_peak", "vs_torch"]
+        writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for r in result["kernels"]:
+            writer.writerow({"kind": "kernel", **r})
+        for r in result["steps"]:
+            writer.writerow({"kind": "step", "op": r["name"], **r})
+    _plot(os.path.join(out_dir, "bench.png"), result)
+
+
+def _plot(path, result):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    rows, peaks = result["kernels"], result["peaks"]
+    fig, (bars, roof) = plt.subplots(1, 2, figsize=(14, 5.5))
+    labels = [f"{r['op']} [{r['impl']}]" for r in rows]
+    bars.barh(range(len(rows)), [r["ms"] for r in rows], color=["C0" if r["bound"] == "compute" else "C1" for r in rows])
+    bars.set_yticks(range(len(rows)), labels, fontsize=7)
+    bars.invert_yaxis()
+    bars.set_xscale("log")
+    bars.set_xlabel("ms (median, log scale)")
+    bars.set_title("time per kernel call (blue: conv, orange: memory-bound)")
+    peak, bw = peaks["gemm_gflops"], peaks["copy_gbs"]
+    intensity = [0.05 * 1.5 ** i for i in range(26)]
+    roof.loglog(intensity, [min(peak, bw * ai) for ai in intensity], "k-", label="roof: min(GEMM peak, copy BW × AI)")
+    for r in rows:
+        roof.scatter(r["flops"] / r["bytes"], r["gflops"], color="C0" if r["bound"] == "compute" else "C1", s=18)
+        roof.annotate(r["impl"], (r["flops"] / r["bytes"], r["gflops"]), fontsize=6)
+    roof.set_xlabel("arithmetic intensity (FLOP / compulsory byte)")
+    roof.set_ylabel("GFLOP/s")
+    roof.set_title(f"roofline ({result['machine']['cpu'] if result['machine']['device'] == 'cpu' else result['machine'].get('gpu')})")
+    roof.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,2 @@
+"""GAN models, losses and training schemes."""
+from tinygan.gan.models import DCGANDiscriminator, DCGANGenerator  # noqa: F401
