@@ -132,17 +132,21 @@ def rows(backend="numpy"):
     for op, impls in _table.items():
         pick = selected(op, backend)
         for impl in impls.values():
+            here = backend in impl.backends
             out.append({"op": op, "impl": impl.name, "backends": ",".join(impl.backends),
-                        "loadable": impl.loadable(), "selected": impl.name == pick, "about": impl.about})
+                        "loadable": here and impl.loadable(), "other_backend": not here,
+                        "selected": impl.name == pick, "about": impl.about})
     return out
 
 
 def table(backend="numpy"):
-    lines = [f"{'op':24} {'implementation':14} {'backends':12} {'status':10} about",
+    lines = [f"active backend: {backend}",
+             f"{'op':24} {'implementation':18} {'backends':12} {'status':10} about",
              "-" * 90]
     for r in rows(backend):
-        status = ("* in use" if r["selected"] else "ready") if r["loadable"] else "missing"
-        lines.append(f"{r['op']:24} {r['impl']:14} {r['backends']:12} {status:10} {r['about']}")
+        status = ("* in use" if r["selected"] else "ready") if r["loadable"] else \
+            ("(" + r["backends"] + ")" if r["other_backend"] else "missing")
+        lines.append(f"{r['op']:24} {r['impl']:18} {r['backends']:12} {status:10} {r['about']}")
     return "\n".join(lines)
 
 

@@ -1,0 +1,62 @@
+"""GPU checks that need CuPy and an NVIDIA GPU; they skip cleanly elsewhere (as in CI).
+On a GPU machine: python -m pytest -q tests/test_cupy_kernels.py tests/cuda_parity.py"""
+import numpy as np
+import pytest
+
+from tinygan import backend
+
+if backend.cupy_problem() is not None:
+    pytest.skip(f"CuPy GPU tests: {backend.cupy_problem()}", allow_module_level=True)
+
+import cupy  # noqa: E402
+
+import tinygan  # noqa: E402
+import tinygan.nn.functional as F  # noqa: E402
+from tinygan.kernels import conv_reference as ref, registry  # noqa: E402
+
+GPU_IMPLS = sorted({(op, name) for op, impls in registry._table.items() for name, i in impls.items()
+                    if "cupy" in i.backends and name != "reference"})
+
+
+@pytest.mark.parametrize("op,impl", GPU_IMPLS)
+def test_gpu_kernel_matches_cpu_reference(op, impl):
+    rng = np.random.default_rng(0)
+    fn = registry._table[op][impl].load()
+    ref_fn = registry._table[op]["reference"].load()
+    if op.startswith("conv2d"):
+        x, w = rng.standard_normal((2, 3, 9, 7)), rng.standard_normal((4, 3, 3, 3))
+        args = ((2, 2), (1, 1))
+        gy = rng.standard_normal(ref.conv2d_forward(x, w, *args).shape)
+        inputs = {"conv2d_forward": (x, w, *args), "conv2d_backward_data": (gy, w, *args, (9, 7)),
+                  "conv2d_backward_weight": (x, gy, *args, (3, 3))}[op]
+    elif op.startswith("batch_norm"):
+        x, g, b = rng.standard_normal((4, 3, 5, 5)), rng.uniform(0.5, 1.5, 3), rng.standard_normal(3)
+        _, mean, invstd = registry._table["batch_norm_forward"]["reference"].load()(x, g, b, 1e-5)
+        inputs = (x, g, b, 1e-5) if op == "batch_norm_forward" else (rng.standard_normal(x.shape), x, g, mean, invstd)
+    else:
+        inputs = (rng.standard_normal(5000) * 30, rng.uniform(0, 1, 5000))
+    expected = ref_fn(*inputs)
+    for dtype, tol in ((np.float64, 1e-9), (np.float32, 1e-4)):
+        got = fn(*[cupy.asarray(a, dtype=dtype) if isinstance(a, np.ndarray) else a for a in inputs])
+        for e, g in zip(expected if isinstance(expected, tuple) else (expected,), got if isinstance(got, tuple) else (got,)):
+            g = cupy.asnumpy(g) if hasattr(g, "device") else np.asarray(g)
+            np.testing.assert_allclose(g, e, rtol=tol, atol=tol * max(1.0, float(np.abs(e).max())))
+
+
+def test_training_step_on_cupy_matches_numpy():
+    def run():
+        tinygan.manual_seed(0)
+        model = tinygan.nn.Sequential(tinygan.nn.Conv2d(1, 4, 3, padding=1), tinygan.nn.BatchNorm2d(4),
+                                      tinygan.nn.LeakyReLU(0.2), tinygan.nn.Flatten(), tinygan.nn.Linear(64, 1)).double()
+        x = tinygan.randn(8, 1, 4, 4, dtype=np.float64)
+        loss = F.binary_cross_entropy_with_logits(model(x), tinygan.ones(8, 1, dtype=np.float64))
+        loss.backward()
+        return loss.item(), model[0].weight.grad.numpy()
+    cpu = run()
+    tinygan.set_backend("cupy")
+    try:
+        gpu = run()
+    finally:
+        tinygan.set_backend("numpy")
+    assert abs(cpu[0] - gpu[0]) < 1e-9
+    np.testing.assert_allclose(gpu[1], cpu[1], rtol=1e-8, atol=1e-10)
