@@ -9,7 +9,6 @@ import json
 import os
 import time
 
-import numpy as np
 
 import tinygan
 import tinygan.nn.functional as F

@@ -6,7 +6,6 @@ Backward: pass 1 Σgy and Σgy·x̂, pass 2 dx. Sums in float64.
 """
 import math
 
-import numpy as np
 from numba import cuda, float64
 
 from tinygan.kernels import cuda_arrays as ca

@@ -52,7 +52,7 @@ def _make_tiled(numba_dtype):
         q = cuda.blockIdx.x * TILE + tx          # column of Y: output pixel (n, i, j)
         o = cuda.blockIdx.y * TILE + ty          # row of Y: output channel
         o_count, k_count = w2.shape
-        c_in, h, wd = x.shape[1], x.shape[2], x.shape[3]
+        h, wd = x.shape[2], x.shape[3]
         ho, wo = y.shape[2], y.shape[3]
         pixels = x.shape[0] * ho * wo
         n, i, j = q // (ho * wo), (q // wo) % ho, q % wo
