@@ -63,14 +63,24 @@ def run(quick=False, device="cpu", out="bench-out", progress=True):
             ms = machine.timer(step, sync, warmup=2, repeats=3 if quick else 10) * 1e3
         step_rows.append({"name": f"tinygan {backend} DCGAN {size}x{size} [{name}]", "ms": ms, "size": size})
         bar.update()
-    torch_step, torch_sync = suites.torch_dcgan_step(device)
-    if torch_step is not None:
+    if device == "gpu":   # the same step on the CPU backend, for the GPU speed-up
+        tinygan.set_backend("numpy")
+        ms = machine.timer(suites.tinygan_dcgan_step(image_size=32), None, warmup=2, repeats=3) * 1e3
+        step_rows.append({"name": "tinygan numpy DCGAN 32x32 [fastest]", "ms": ms, "size": 32, "cpu": True})
+        tinygan.set_backend("cupy")
+        for r in step_rows:
+            if r["size"] == 32 and not r.get("cpu"):
+                r["speedup_vs_numpy"] = ms / r["ms"]
+    for size in sorted({r["size"] for r in step_rows}):
+        torch_step, torch_sync = suites.torch_dcgan_step(device, image_size=size)
+        if torch_step is None:
+            break
         import torch
         ms = machine.timer(torch_step, torch_sync, warmup=2, repeats=3 if quick else 10) * 1e3
-        step_rows.append({"name": f"PyTorch {torch.__version__} {device} DCGAN 32x32", "ms": ms, "size": 32})
         for r in step_rows:
-            if r["size"] == 32 and not r["name"].startswith("PyTorch"):
+            if r["size"] == size and not r.get("cpu"):
                 r["vs_torch"] = r["ms"] / ms
+        step_rows.append({"name": f"PyTorch {torch.__version__} {device} DCGAN {size}x{size}", "ms": ms, "size": size})
     bar.update()
     bar.close()
 

@@ -15,10 +15,11 @@ def kernel_table(rows, peaks):
 
 
 def step_table(rows):
-    lines = [f"{'end-to-end (one training step)':40} {'ms':>9} {'vs PyTorch':>11}", "-" * 62]
+    lines = [f"{'end-to-end (one training step)':44} {'ms':>9} {'vs PyTorch':>11} {'GPU speed-up':>13}", "-" * 80]
     for r in rows:
         ratio = f"{r['vs_torch']:.2f}x" if r.get("vs_torch") else "-"
-        lines.append(f"{r['name']:40} {r['ms']:9.1f} {ratio:>11}")
+        speedup = f"{r['speedup_vs_numpy']:.1f}x" if r.get("speedup_vs_numpy") else "-"
+        lines.append(f"{r['name']:44} {r['ms']:9.1f} {ratio:>11} {speedup:>13}")
     return "\n".join(lines)
 
 
