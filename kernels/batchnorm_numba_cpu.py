@@ -8,6 +8,8 @@ twice (the two sums, then dx) and writes dx once. Accumulation is in float64.
 import numpy as np
 from numba import njit, prange
 
+from tinygan.kernels.numba_threads import run
+
 
 @njit(parallel=True, cache=True)
 def _forward(x3, gamma, beta, eps, y3, mean, invstd):
@@ -59,12 +61,12 @@ def _as3(a):
 def batch_norm_forward(x, gamma, beta, eps):
     y = np.empty_like(x)
     mean, invstd = np.empty(x.shape[1], x.dtype), np.empty(x.shape[1], x.dtype)
-    _forward(_as3(x), gamma, beta, eps, y.reshape(_as3(x).shape), mean, invstd)
+    run(_forward, x.size, _as3(x), gamma, beta, eps, y.reshape(_as3(x).shape), mean, invstd)
     return y, mean, invstd
 
 
 def batch_norm_backward(gy, x, gamma, mean, invstd):
     dx = np.empty_like(x)
     dgamma, dbeta = np.empty(x.shape[1], x.dtype), np.empty(x.shape[1], x.dtype)
-    _backward(_as3(gy), _as3(x), gamma, mean, invstd, dx.reshape(_as3(x).shape), dgamma, dbeta)
+    run(_backward, x.size, _as3(gy), _as3(x), gamma, mean, invstd, dx.reshape(_as3(x).shape), dgamma, dbeta)
     return dx, dgamma, dbeta

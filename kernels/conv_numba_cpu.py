@@ -21,6 +21,8 @@ the GEMM time in a training loop. They grow to the largest layer's need and no f
 import numpy as np
 from numba import njit, prange
 
+from tinygan.kernels.numba_threads import run
+
 
 @njit(parallel=True, cache=True)
 def _im2col(xh, n0, n1, kh, kw, sh, sw, ph, pw, ho, wo, cols):
@@ -115,13 +117,13 @@ def _gy_rows(gy):
 def _nhwc(x, name="nhwc"):
     """x (N, C, H, W) copied to (N, H, W, C) in a scratch buffer (parallel: NumPy's copy is serial)."""
     out = _scratch(name, (x.shape[0], x.shape[2], x.shape[3], x.shape[1]), x.dtype)
-    _nchw_to_nhwc(np.ascontiguousarray(x), out)
+    run(_nchw_to_nhwc, x.size, np.ascontiguousarray(x), out)
     return out
 
 
 def _nchw(xh):
     out = np.empty((xh.shape[0], xh.shape[3], xh.shape[1], xh.shape[2]), dtype=xh.dtype)
-    _nhwc_to_nchw(xh, out)
+    run(_nhwc_to_nchw, xh.size, xh, out)
     return out
 
 
@@ -143,9 +145,9 @@ def conv2d_forward(x, w, stride, padding):
     for n0 in range(0, n, step):
         n1 = min(n, n0 + step)
         m = (n1 - n0) * p
-        _im2col(x, n0, n1, kh, kw, stride[0], stride[1], padding[0], padding[1], ho, wo, cols[:m])
+        run(_im2col, m * k, x, n0, n1, kh, kw, stride[0], stride[1], padding[0], padding[1], ho, wo, cols[:m])
         np.matmul(cols[:m], w2t, out=y2[:m])
-        _nhwc_to_nchw(y2[:m].reshape(n1 - n0, ho, wo, o), y[n0:n1])
+        run(_nhwc_to_nchw, m * o, y2[:m].reshape(n1 - n0, ho, wo, o), y[n0:n1])
     return y
 
 
@@ -163,7 +165,7 @@ def conv2d_backward_data(gy, w, stride, padding, x_hw):
     for n0 in range(0, n, step):
         m = (min(n, n0 + step) - n0) * p
         np.matmul(gy2[n0 * p:n0 * p + m], w2, out=gcols[:m])
-        _col2im(gcols[:m], n0, kh, kw, stride[0], stride[1], padding[0], padding[1], ho, wo, gxh)
+        run(_col2im, m * k, gcols[:m], n0, kh, kw, stride[0], stride[1], padding[0], padding[1], ho, wo, gxh)
     return _nchw(gxh)
 
 
@@ -180,6 +182,6 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     for n0 in range(0, n, step):
         n1 = min(n, n0 + step)
         m = (n1 - n0) * p
-        _im2col(x, n0, n1, kh, kw, stride[0], stride[1], padding[0], padding[1], ho, wo, cols[:m])
+        run(_im2col, m * k, x, n0, n1, kh, kw, stride[0], stride[1], padding[0], padding[1], ho, wo, cols[:m])
         gw2 += gy2[n0 * p:n0 * p + m].T @ cols[:m]
     return np.ascontiguousarray(gw2.reshape(o, kh, kw, c).transpose(0, 3, 1, 2))

@@ -8,6 +8,7 @@ import numpy as np
 from numba import njit, prange
 
 from tinygan.kernels.fastmath_numba import POW2, exp32, log1p_unit32
+from tinygan.kernels.numba_threads import run
 
 _REDUCE = {"reassoc", "contract", "arcp"}   # let LLVM reorder the sum so the loop vectorises
 
@@ -73,17 +74,17 @@ def _flat(a):
 def bce_with_logits(x, t):
     grad = np.empty_like(x)
     if x.dtype == np.float32:
-        return _bce_with_logits32(_flat(x), _flat(t), grad.reshape(-1), POW2), grad
-    return _bce_with_logits(_flat(x), _flat(t), grad.reshape(-1)), grad
+        return run(_bce_with_logits32, x.size, _flat(x), _flat(t), grad.reshape(-1), POW2), grad
+    return run(_bce_with_logits, x.size, _flat(x), _flat(t), grad.reshape(-1)), grad
 
 
 def mse(x, t):
     grad = np.empty_like(x)
-    return _mse(_flat(x), _flat(t), grad.reshape(-1)), grad
+    return run(_mse, x.size, _flat(x), _flat(t), grad.reshape(-1)), grad
 
 
 def gaussian_kl(mu, logvar):
     dlogvar = np.empty_like(logvar)
     if mu.dtype == np.float32:
-        return _gaussian_kl32(_flat(mu), _flat(logvar), dlogvar.reshape(-1), POW2), mu, dlogvar
-    return _gaussian_kl(_flat(mu), _flat(logvar), dlogvar.reshape(-1)), mu, dlogvar
+        return run(_gaussian_kl32, mu.size, _flat(mu), _flat(logvar), dlogvar.reshape(-1), POW2), mu, dlogvar
+    return run(_gaussian_kl, mu.size, _flat(mu), _flat(logvar), dlogvar.reshape(-1)), mu, dlogvar

@@ -24,6 +24,39 @@ def _rerun_without_blas_overrides(argv):
     return subprocess.call([sys.executable, "-m", "tinygan.cli", "bench", *argv], env=env)
 
 
+def _interleaved_with_torch(step, sync, device, size, rounds, per_round=3):
+    """Median ms of tinygan's step and of PyTorch's (in a worker process), timed in alternating
+    rounds. Returns (tinygan_ms, torch_ms or None, torch version)."""
+    import json
+    import numpy as np
+    from tinygan import _runtime
+    env = dict(os.environ)
+    if _runtime.applied:   # give PyTorch the machine's defaults, not the ones tinygan set for itself
+        for key, value in _runtime.DEFAULTS.items():
+            if env.get(key) == value:
+                env.pop(key)
+    worker = subprocess.Popen([sys.executable, "-m", "tinygan.benchmark.torch_worker", device, str(size)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        version = json.loads(worker.stdout.readline() or "null")
+        ours, theirs = [], []
+        machine.timer(step, sync, warmup=2, repeats=1)
+        if version:
+            worker.stdin.write("2\n")      # warm-up
+            worker.stdin.flush()
+            worker.stdout.readline()
+        for _ in range(rounds):
+            ours += [machine.timer(step, sync, warmup=0, repeats=1) for _ in range(per_round)]
+            if version:
+                worker.stdin.write(f"{per_round}\n")
+                worker.stdin.flush()
+                theirs += json.loads(worker.stdout.readline())
+    finally:
+        worker.stdin.close()
+        worker.wait(timeout=60)
+    return 1e3 * float(np.median(ours)), (1e3 * float(np.median(theirs)) if theirs else None), version
+
+
 def run(quick=False, device="cpu", out="bench-out", progress=True):
     import numpy as np
     import tinygan
@@ -60,27 +93,26 @@ def run(quick=False, device="cpu", out="bench-out", progress=True):
         bar.set_postfix_str(f"DCGAN {size}x{size} {name}")
         with suites.kernel_set(suites.KERNEL_SETS[name]):
             step = suites.tinygan_dcgan_step(image_size=size)
-            ms = machine.timer(step, sync, warmup=2, repeats=3 if quick else 10) * 1e3
-        step_rows.append({"name": f"tinygan {backend} DCGAN {size}x{size} [{name}]", "ms": ms, "size": size})
+            if name == "fastest":   # alternate with PyTorch so that machine drift cancels in the ratio
+                ms, torch_ms, version = _interleaved_with_torch(step, sync, device, size, rounds=3 if quick else 6)
+            else:
+                ms, torch_ms = machine.timer(step, sync, warmup=2, repeats=3 if quick else 10) * 1e3, None
+        row = {"name": f"tinygan {backend} DCGAN {size}x{size} [{name}]", "ms": ms, "size": size}
+        if torch_ms:
+            row["vs_torch"] = ms / torch_ms
+            step_rows += [row, {"name": f"PyTorch {version} {device} DCGAN {size}x{size} (own process)",
+                                "ms": torch_ms, "size": size}]
+        else:
+            step_rows.append(row)
         bar.update()
     if device == "gpu":   # the same step on the CPU backend, for the GPU speed-up
         tinygan.set_backend("numpy")
         ms = machine.timer(suites.tinygan_dcgan_step(image_size=32), None, warmup=2, repeats=3) * 1e3
-        step_rows.append({"name": "tinygan numpy DCGAN 32x32 [fastest]", "ms": ms, "size": 32, "cpu": True})
+        step_rows.append({"name": "tinygan numpy DCGAN 32x32 [fastest]", "ms": ms, "size": 32})
         tinygan.set_backend("cupy")
         for r in step_rows:
-            if r["size"] == 32 and not r.get("cpu"):
+            if r["size"] == 32 and r["name"].startswith("tinygan cupy"):
                 r["speedup_vs_numpy"] = ms / r["ms"]
-    for size in sorted({r["size"] for r in step_rows}):
-        torch_step, torch_sync = suites.torch_dcgan_step(device, image_size=size)
-        if torch_step is None:
-            break
-        import torch
-        ms = machine.timer(torch_step, torch_sync, warmup=2, repeats=3 if quick else 10) * 1e3
-        for r in step_rows:
-            if r["size"] == size and not r.get("cpu"):
-                r["vs_torch"] = r["ms"] / ms
-        step_rows.append({"name": f"PyTorch {torch.__version__} {device} DCGAN {size}x{size}", "ms": ms, "size": size})
     bar.update()
     bar.close()
 

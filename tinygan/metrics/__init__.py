@@ -1,0 +1,2 @@
+"""Evaluation metrics."""
+from tinygan.metrics import toy2d  # noqa: F401
