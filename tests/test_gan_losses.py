@@ -1,0 +1,84 @@
+"""GAN objectives against hand-computed values, the optimal discriminator, the gradient penalty."""
+import math
+
+import numpy as np
+import pytest
+
+import tinygan
+from tinygan import nn
+from tinygan.data import toy2d
+from tinygan.gan import losses
+from tinygan.testing import gradcheck
+
+
+def t(values):
+    return tinygan.tensor(np.array(values, dtype=np.float64).reshape(-1, 1), requires_grad=True, dtype=np.float64)
+
+
+def test_losses_hand_values():
+    real, fake = t([0.0, 2.0]), t([0.0, -1.0])
+    sig = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+    expected_d = -(math.log(0.5) + math.log(sig(2))) / 2 - (math.log(0.5) + math.log(1 - sig(-1))) / 2
+    assert losses.d_loss(real, fake).item() == pytest.approx(expected_d)
+    smoothed = -(0.9 * math.log(sig(2)) + 0.1 * math.log(1 - sig(2)) + math.log(0.5)) / 2
+    assert losses.d_loss(real, fake, real_target=0.9).item() == pytest.approx(
+        smoothed - (math.log(0.5) + math.log(1 - sig(-1))) / 2)
+    assert losses.g_loss_minimax(fake).item() == pytest.approx((math.log(0.5) + math.log(1 - sig(-1))) / 2)
+    assert losses.g_loss_nonsaturating(fake).item() == pytest.approx(-(math.log(0.5) + math.log(sig(-1))) / 2)
+    assert losses.critic_loss_wasserstein(real, fake).item() == pytest.approx(-0.5 - 1.0)
+    assert losses.g_loss_wasserstein(fake).item() == pytest.approx(0.5)
+
+
+def test_minimax_generator_loss_saturates_and_nonsaturating_does_not():
+    """The lecture's vanishing-gradient point: when D rejects G's samples (logit ≪ 0)."""
+    fake = t([-12.0])
+    g_mm, = tinygan.grad(losses.g_loss_minimax(fake), fake)
+    g_ns, = tinygan.grad(losses.g_loss_nonsaturating(fake), fake)
+    assert abs(g_mm.item()) < 1e-5 and g_ns.item() == pytest.approx(-1.0, abs=1e-5)
+
+
+def test_optimal_discriminator_is_p_over_p_plus_q_and_maximises_v():
+    ring = toy2d.ring()
+    x = ring.sample(500, 0) + np.random.default_rng(1).normal(0, 0.02, (500, 2))
+    p_data = np.exp(ring.log_density(x))
+    p_model = np.full(len(x), 1 / 16.0)                    # uniform on [-2, 2]²
+    d_star = losses.optimal_discriminator(p_data, p_model)
+    np.testing.assert_allclose(d_star, p_data / (p_data + p_model))
+
+    def pointwise_v(d):   # the integrand π log D + p log(1 − D), maximised pointwise by D*
+        return p_data * np.log(d) + p_model * np.log(1 - d)
+    for delta in (-0.05, 0.05):
+        perturbed = np.clip(d_star + delta, 1e-9, 1 - 1e-9)
+        assert np.all(pointwise_v(d_star) >= pointwise_v(perturbed) - 1e-12)
+    np.testing.assert_allclose(losses.optimal_discriminator(p_data, p_model, smoothing=0.1), 0.9 * d_star)
+
+
+def test_weight_clipping():
+    critic = nn.Linear(3, 2)
+    critic.weight.data[...] = np.array([[0.5, -0.5, 0.001]] * 2, dtype=np.float32)
+    losses.clip_weights(critic, 0.01)
+    assert np.abs(critic.weight.numpy()).max() <= 0.01 and critic.weight.numpy()[0, 2] == np.float32(0.001)
+
+
+def _critic():
+    tinygan.manual_seed(3)
+    return nn.Sequential(nn.Linear(2, 5), nn.Tanh(), nn.Linear(5, 1)).double()
+
+
+def test_gradient_penalty_value_and_gradcheck():
+    critic = _critic()
+    real = tinygan.randn(6, 2, dtype=np.float64)
+    fake = tinygan.randn(6, 2, dtype=np.float64)
+
+    def penalty(*params):
+        tinygan.manual_seed(7)                 # the same ε on every evaluation
+        return losses.gradient_penalty(critic, real, fake, weight=10.0)
+
+    # against a direct computation of the same quantity
+    tinygan.manual_seed(7)
+    eps = tinygan.rand(6, 1, dtype=np.float64).numpy()
+    mixed = tinygan.tensor(eps * real.numpy() + (1 - eps) * fake.numpy(), requires_grad=True, dtype=np.float64)
+    g, = tinygan.grad(critic(mixed).sum(), mixed)
+    expected = 10 * ((np.linalg.norm(g.numpy(), axis=1) - 1) ** 2).mean()
+    assert penalty().item() == pytest.approx(expected, rel=1e-12)
+    assert gradcheck(penalty, list(critic.parameters()))
