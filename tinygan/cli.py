@@ -29,6 +29,29 @@ def cmd_bench(args):
     return benchmark.main(args, sys.argv[2:] if args.argv is None else args.argv)
 
 
+def cmd_train_gan(args):
+    from tinygan.gan import train2d
+    if args.model != "mlp" or args.data not in ("ring", "grid"):
+        raise ValueError(f"train gan: --data {args.data} --model {args.model} is not available yet; "
+                         "this version trains --model mlp on --data ring|grid")
+    cfg = train2d.Config(data=args.data, loss=args.loss, pack=args.pack, steps=args.steps, batch=args.batch,
+                         seed=args.seed, label_smoothing=args.label_smoothing, eval_every=args.eval_every,
+                         checkpoint_every=args.checkpoint_every)
+    final = train2d.train(cfg, args.out, resume=args.resume, progress=not args.quiet)
+    print(f"{args.data} {args.loss} pack {args.pack}: {final['modes']} modes, HQ {100 * final['hq']:.1f} %, "
+          f"reverse KL {final['kl']:.3f}  ->  {args.out}/metrics.json")
+    return 0
+
+
+def cmd_sample(args):
+    import numpy as np
+    from tinygan.gan import train2d
+    samples = train2d.sample_run(args.run_dir, args.n)
+    np.save(args.out, samples)
+    print(f"wrote {args.n} samples of shape {samples.shape[1:]} to {args.out}")
+    return 0
+
+
 def build_parser():
     import tinygan
     parser = argparse.ArgumentParser(prog="tinygan", description="tinygan: a small autograd engine for generative models")
@@ -40,6 +63,27 @@ def build_parser():
     bench.add_argument("--device", choices=("cpu", "gpu"), default="cpu")
     bench.add_argument("--out", default="bench-out", help="folder for bench.json, bench.csv, bench.png")
     bench.set_defaults(run=cmd_bench)
+    train = sub.add_parser("train", help="train a model").add_subparsers(dest="what", required=True)
+    gan = train.add_parser("gan", help="train a GAN and score its mode coverage")
+    gan.add_argument("--data", default="ring", help="ring | grid")
+    gan.add_argument("--model", default="mlp", help="mlp")
+    gan.add_argument("--loss", default="ns", choices=("minimax", "ns", "wgan", "wgan-gp"))
+    gan.add_argument("--pack", type=int, default=1, help="PacGAN: samples per discriminator input")
+    gan.add_argument("--label-smoothing", action="store_true", help="one-sided: real targets 0.9")
+    gan.add_argument("--steps", type=int, default=20000)
+    gan.add_argument("--batch", type=int, default=100)
+    gan.add_argument("--seed", type=int, default=0)
+    gan.add_argument("--eval-every", type=int, default=1000)
+    gan.add_argument("--checkpoint-every", type=int, default=1000)
+    gan.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
+    gan.add_argument("--quiet", action="store_true", help="no progress bar")
+    gan.add_argument("--out", required=True)
+    gan.set_defaults(run=cmd_train_gan)
+    sample = sub.add_parser("sample", help="draw samples from a trained generator")
+    sample.add_argument("run_dir")
+    sample.add_argument("--n", type=int, default=2500)
+    sample.add_argument("--out", required=True, help="a .npy file")
+    sample.set_defaults(run=cmd_sample)
     return parser
 
 

@@ -1,0 +1,207 @@
+"""Training GANs on the 2-D mixtures (ring, grid) and scoring them with PacGAN's mode metrics.
+
+One step = n_critic discriminator updates, then one generator update. Every random draw (data,
+noise, init) comes from tinygan's central generator, so a checkpoint (models, optimisers,
+generator state, step, history) resumes bit-identically.
+"""
+import json
+import os
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+import tinygan
+from tinygan import optim, random
+from tinygan.data import toy2d
+from tinygan.gan import losses
+from tinygan.gan.models import MLPDiscriminator, MLPGenerator
+from tinygan.metrics.toy2d import NUM_SAMPLES, mode_stats
+
+LOSSES = ("minimax", "ns", "wgan", "wgan-gp")
+
+
+@dataclass
+class Config:
+    data: str = "ring"
+    loss: str = "ns"
+    pack: int = 1
+    steps: int = 2000
+    batch: int = 100
+    nz: int = 2
+    seed: int = 0
+    label_smoothing: bool = False
+    eval_every: int = 500
+    checkpoint_every: int = 1000
+
+    def check(self):
+        if self.loss not in LOSSES:
+            raise ValueError(f"train gan: unknown --loss {self.loss!r}; choose one of {LOSSES}")
+        if self.pack < 1 or self.batch < 2 or self.steps < 1:
+            raise ValueError(f"train gan: need --pack >= 1, --batch >= 2, --steps >= 1 (got {self.pack}, {self.batch}, {self.steps})")
+        if self.label_smoothing and self.loss.startswith("wgan"):
+            raise ValueError("train gan: --label-smoothing applies to the cross-entropy losses, not to --loss "
+                             f"{self.loss} (a critic has no labels)")
+        toy2d.get(self.data)
+        return self
+
+
+def _optimisers(cfg, g, d):
+    """Each paper's own settings: WGAN RMSprop 5e-5 (Arjovsky et al.), WGAN-GP Adam 1e-4 β=(0.5, 0.9)
+    (Gulrajani et al.), the cross-entropy GANs Adam 2e-4 β₁ = 0.5 (Radford et al.)."""
+    if cfg.loss == "wgan":
+        return optim.RMSprop(g.parameters(), lr=5e-5), optim.RMSprop(d.parameters(), lr=5e-5), 5
+    if cfg.loss == "wgan-gp":
+        return (optim.Adam(g.parameters(), lr=1e-4, betas=(0.5, 0.9)),
+                optim.Adam(d.parameters(), lr=1e-4, betas=(0.5, 0.9)), 5)
+    return (optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999)),
+            optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999)), 1)
+
+
+class Run:
+    """Models, optimisers and history of one training run."""
+
+    def __init__(self, cfg):
+        self.cfg = cfg.check()
+        tinygan.manual_seed(cfg.seed)
+        self.dataset = toy2d.get(cfg.data)
+        self.g, self.d = MLPGenerator(nz=cfg.nz), MLPDiscriminator(pack=cfg.pack)
+        self.opt_g, self.opt_d, self.n_critic = _optimisers(cfg, self.g, self.d)
+        self.step, self.history = 0, {"step": [], "loss_d": [], "loss_g": [], "eval": []}
+
+    def _real(self, n):
+        return tinygan.tensor(self.dataset.sample(n, random.generator()))
+
+    def _d_loss(self, real, fake):
+        if self.cfg.loss.startswith("wgan"):
+            loss = losses.critic_loss_wasserstein(self.d(real), self.d(fake))
+            if self.cfg.loss == "wgan-gp":
+                loss = loss + losses.gradient_penalty(self.d, _packed(real, self.cfg.pack), _packed(fake, self.cfg.pack))
+            return loss
+        return losses.d_loss(self.d(real), self.d(fake), 0.9 if self.cfg.label_smoothing else 1.0)
+
+    def _g_loss(self, fake):
+        scores = self.d(fake)
+        return {"minimax": losses.g_loss_minimax, "ns": losses.g_loss_nonsaturating}.get(
+            self.cfg.loss, losses.g_loss_wasserstein)(scores)
+
+    def train_step(self):
+        n = self.cfg.batch * self.cfg.pack
+        for _ in range(self.n_critic):
+            fake = self.g(tinygan.randn(n, self.cfg.nz)).detach()
+            loss_d = self._d_loss(self._real(n), fake)
+            self.opt_d.zero_grad()
+            loss_d.backward()
+            self.opt_d.step()
+            if self.cfg.loss == "wgan":
+                losses.clip_weights(self.d, 0.01)
+        loss_g = self._g_loss(self.g(tinygan.randn(n, self.cfg.nz)))
+        self.opt_g.zero_grad()
+        loss_g.backward()
+        self.opt_g.step()
+        self.step += 1
+        return loss_d.item(), loss_g.item()
+
+    def sample(self, n, seed=None):
+        """n generated points. The noise comes from a private generator (seeded by the run's seed
+        and step unless given), so evaluating never shifts the training's random stream: a run
+        resumes bit-identically whatever the evaluation schedule."""
+        rng = np.random.default_rng([self.cfg.seed, self.step] if seed is None else seed)
+        z = tinygan.tensor(rng.standard_normal((n, self.cfg.nz)).astype(np.float32))
+        self.g.eval()
+        with tinygan.no_grad():
+            out = self.g(z).numpy()
+        self.g.train()
+        return out
+
+    def evaluate(self):
+        return mode_stats(self.sample(NUM_SAMPLES), self.dataset)
+
+    # ---- checkpoints ------------------------------------------------------------------------
+    def state(self):
+        return {"g": self.g.state_dict(), "d": self.d.state_dict(), "opt_g": self.opt_g.state_dict(),
+                "opt_d": self.opt_d.state_dict(), "rng": tinygan.get_rng_state(), "step": self.step,
+                "history": self.history, "config": asdict(self.cfg)}
+
+    def load(self, state):
+        self.g.load_state_dict(state["g"])
+        self.d.load_state_dict(state["d"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        tinygan.set_rng_state(state["rng"])
+        self.step, self.history = state["step"], state["history"]
+
+
+def _packed(x, pack):
+    """The critic's input points regrouped as packed rows, for the gradient penalty's x̂."""
+    return x.reshape(x.shape[0] // pack, x.shape[1] * pack)
+
+
+def train(cfg, out, resume=False, progress=True):
+    """Train (or continue) a run in folder `out`; returns the final metrics dict."""
+    from tqdm import tqdm
+    os.makedirs(out, exist_ok=True)
+    ckpt = os.path.join(out, "checkpoint.npz")
+    run = Run(cfg)
+    if resume:
+        if not os.path.exists(ckpt):
+            raise FileNotFoundError(f"train gan: --resume given but {ckpt} does not exist")
+        state = tinygan.load(ckpt)
+        same = {k: v for k, v in state["config"].items() if k != "steps"} == \
+            {k: v for k, v in asdict(cfg).items() if k != "steps"}
+        if not same:   # only --steps may change: resuming extends (or finishes) the same run
+            raise ValueError(f"train gan: --resume with different options than {ckpt} was trained with: {state['config']}")
+        run.load(state)
+    bar = tqdm(total=cfg.steps, initial=run.step, desc=f"{cfg.loss} pack{cfg.pack} {cfg.data}", disable=not progress)
+    while run.step < cfg.steps:
+        loss_d, loss_g = run.train_step()
+        run.history["step"].append(run.step)
+        run.history["loss_d"].append(loss_d)
+        run.history["loss_g"].append(loss_g)
+        if run.step % cfg.eval_every == 0 or run.step == cfg.steps:
+            run.history["eval"].append({"step": run.step, **run.evaluate()})
+        if run.step % cfg.checkpoint_every == 0 or run.step == cfg.steps:
+            tinygan.save(run.state(), ckpt)
+        bar.set_postfix(loss_d=f"{loss_d:.3f}", loss_g=f"{loss_g:.3f}")
+        bar.update()
+    bar.close()
+    final = run.history["eval"][-1] if run.history["eval"] else {"step": run.step, **run.evaluate()}
+    metrics = {"config": asdict(cfg), "final": final, "evaluations": run.history["eval"]}
+    with open(os.path.join(out, "metrics.json"), "w") as f:
+        json.dump(metrics, f, indent=2)
+    _plot(run, os.path.join(out, "samples.png"), os.path.join(out, "losses.png"))
+    return final
+
+
+def _plot(run, samples_png, losses_png):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    pts, centers = run.sample(NUM_SAMPLES), run.dataset.centers
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.scatter(pts[:, 0], pts[:, 1], s=2, alpha=0.4, label="generated")
+    ax.scatter(centers[:, 0], centers[:, 1], c="red", marker="x", label="modes")
+    final = run.history["eval"][-1] if run.history["eval"] else run.evaluate()
+    ax.set_title(f"{run.cfg.loss} pack {run.cfg.pack}, step {run.step}: {final['modes']} modes, HQ {100 * final['hq']:.1f} %")
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right", fontsize=7)
+    fig.savefig(samples_png, dpi=100)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(run.history["step"], run.history["loss_d"], label="D / critic", lw=0.7)
+    ax.plot(run.history["step"], run.history["loss_g"], label="G", lw=0.7)
+    ax.set_xlabel("step")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(losses_png, dpi=100)
+    plt.close(fig)
+
+
+def sample_run(run_dir, n, seed=0):
+    """n samples from the generator saved in run_dir/checkpoint.npz."""
+    path = os.path.join(run_dir, "checkpoint.npz")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"sample: no checkpoint.npz in {run_dir}")
+    state = tinygan.load(path)
+    run = Run(Config(**state["config"]))
+    run.load(state)
+    return run.sample(n, seed)
