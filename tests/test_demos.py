@@ -30,3 +30,18 @@ def test_readme_example_runs(tmp_path, monkeypatch):
     exec(compile(code, "README.md", "exec"), namespace)
     assert (tmp_path / "ckpt.npz").exists() and namespace["state"]["step"] == 1
     assert namespace["model"][0].weight.grad is not None
+
+
+def test_toy2d_gan_demo_quick(tmp_path):
+    results = load_demo("03_toy2d_gan").main(["--quick", "--out", str(tmp_path)])
+    assert set(results) == {"GAN", "PacGAN2"}
+    for name in ("ring-GAN", "ring-PacGAN2"):
+        assert (tmp_path / name / "metrics.json").exists() and (tmp_path / name / "samples.png").exists()
+    assert all(0 <= r["hq"] <= 1 and 0 <= r["modes"] <= 8 for r in results.values())
+
+
+def test_benchmark_demo_runs_the_bench_command():
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, str(DEMOS / "02_benchmark.py"), "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "--quick" in out.stdout and "--device" in out.stdout
