@@ -9,25 +9,7 @@ import math
 from numba import cuda, float64
 
 from tinygan.kernels import cuda_arrays as ca
-
-THREADS = 128
-
-
-@cuda.jit(device=True, inline=True)
-def _block_total(value, shared):
-    """Sum of `value` over the block, returned to every thread."""
-    tid = cuda.threadIdx.x
-    cuda.syncthreads()
-    shared[tid] = value
-    cuda.syncthreads()
-    step = THREADS // 2
-    while step > 0:
-        if tid < step:
-            shared[tid] += shared[tid + step]
-        cuda.syncthreads()
-        step //= 2
-    return shared[0]
-
+from tinygan.kernels.cuda_reduce import THREADS, block_total
 
 @cuda.jit
 def _forward(x3, gamma, beta, eps, y3, mean, invstd):
@@ -38,12 +20,12 @@ def _forward(x3, gamma, beta, eps, y3, mean, invstd):
     s = 0.0
     for e in range(tid, m, THREADS):
         s += x3[e // hw, c, e % hw]
-    mu = _block_total(s, shared) / m
+    mu = block_total(s, shared) / m
     ss = 0.0
     for e in range(tid, m, THREADS):
         d = x3[e // hw, c, e % hw] - mu
         ss += d * d
-    inv = 1.0 / math.sqrt(_block_total(ss, shared) / m + eps)
+    inv = 1.0 / math.sqrt(block_total(ss, shared) / m + eps)
     scale, shift = gamma[c] * inv, beta[c] - gamma[c] * inv * mu
     for e in range(tid, m, THREADS):
         y3[e // hw, c, e % hw] = x3[e // hw, c, e % hw] * scale + shift
@@ -63,8 +45,8 @@ def _backward(gy3, x3, gamma, mean, invstd, dx3, dgamma, dbeta):
         g = gy3[e // hw, c, e % hw]
         sg += g
         sgx += g * (x3[e // hw, c, e % hw] - mu) * inv
-    sg = _block_total(sg, shared)
-    sgx = _block_total(sgx, shared)
+    sg = block_total(sg, shared)
+    sgx = block_total(sgx, shared)
     scale = gamma[c] * inv
     for e in range(tid, m, THREADS):
         xhat = (x3[e // hw, c, e % hw] - mu) * inv

@@ -10,25 +10,17 @@ import numpy as np
 from numba import cuda, float64
 
 from tinygan.kernels import cuda_arrays as ca
+from tinygan.kernels.cuda_reduce import THREADS, block_total
 
-THREADS = 128
 MAX_BLOCKS = 1024
 
 
 @cuda.jit(device=True, inline=True)
 def _block_sum(value, partial):
-    shared = cuda.shared.array(THREADS, float64)
-    tid = cuda.threadIdx.x
-    shared[tid] = value
-    cuda.syncthreads()
-    step = THREADS // 2
-    while step > 0:
-        if tid < step:
-            shared[tid] += shared[tid + step]
-        cuda.syncthreads()
-        step //= 2
-    if tid == 0:
-        partial[cuda.blockIdx.x] = shared[0]
+    """partial[block] = the sum of `value` over this block's threads."""
+    total = block_total(value, cuda.shared.array(THREADS, float64))
+    if cuda.threadIdx.x == 0:
+        partial[cuda.blockIdx.x] = total
 
 
 @cuda.jit
