@@ -1,7 +1,6 @@
+import tinygan  # noqa: I001  (first: its threading defaults must be set before NumPy loads its BLAS)
 import numpy as np
 import pytest
-
-import tinygan
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,8 @@ def test_short_training_improves_mode_coverage():
         run.train_step()
     after = run.evaluate()
     assert before["hq"] < 0.05                         # an untrained G puts nothing near the ring
-    assert after["modes"] >= 4 and after["hq"] > before["hq"] + 0.05 and after["kl"] < before["kl"]
+    assert before["modes"] == 0 and after["modes"] >= 4
+    assert after["hq"] > before["hq"] and after["kl"] < before["kl"] - 0.5
 
 
 @pytest.mark.parametrize("loss,pack", [("ns", 2), ("wgan-gp", 1), ("wgan", 1), ("minimax", 1)])

@@ -18,9 +18,15 @@ if applied:
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
 
+# NumPy came first and nobody shortened OpenBLAS's spin: its idle workers will keep a core busy
+# after every GEMM, so Numba kernels must not count on a second core (kernels/numba_threads.py).
+blas_spins = not applied and "OPENBLAS_THREAD_TIMEOUT" not in os.environ
+
 
 def status():
     """One line for `tinygan info` and the bench."""
     settings = ", ".join(f"{k}={os.environ.get(k, 'unset')}" for k in DEFAULTS)
     how = "set before NumPy loaded" if applied else "NumPy was imported before tinygan, so defaults were not applied"
+    if blas_spins:
+        how += "; Numba kernels run single-threaded to avoid OpenBLAS's spinning threads — import tinygan first"
     return f"{settings} ({how})"

@@ -50,8 +50,7 @@ class DCGANDiscriminator(nn.Module):
 
 
 class MLPGenerator(nn.Module):
-    """z (N, nz) -> points (N, 2): ReLU MLP with BatchNorm (as in the 2-D experiments of VEEGAN/PacGAN,
-    narrowed to 128 units so that 20 000 steps fit in a minute on 2 CPU cores)."""
+    """z (N, nz) -> points (N, 2): ReLU MLP with BatchNorm, as in the 2-D experiments of VEEGAN/PacGAN."""
 
     def __init__(self, nz=2, hidden=128, layers=3, out=2):
         dims = [nz] + [hidden] * layers
