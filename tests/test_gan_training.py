@@ -21,17 +21,29 @@ def test_short_training_improves_mode_coverage():
     assert after["hq"] > before["hq"] and after["kl"] < before["kl"] - 0.5
 
 
-@pytest.mark.parametrize("loss,pack", [("ns", 2), ("wgan-gp", 1), ("wgan", 1), ("minimax", 1)])
-def test_every_loss_runs_and_resumes_bit_identically(tmp_path, loss, pack):
-    cfg = dict(data="grid", loss=loss, pack=pack, steps=7, batch=16, eval_every=5, checkpoint_every=5)
+@pytest.mark.parametrize("loss,pack,extra", [("ns", 2, {}), ("wgan-gp", 1, {}), ("wgan", 1, {}), ("minimax", 1, {}),
+                                             ("ns", 1, {"feature_matching": True, "instance_noise": 0.1})])
+def test_every_loss_runs_and_resumes_bit_identically(tmp_path, loss, pack, extra):
+    cfg = dict(data="grid", loss=loss, pack=pack, steps=7, batch=16, eval_every=5, checkpoint_every=5, **extra)
     straight = train2d.train(train2d.Config(**cfg), tmp_path / "a", progress=False)
-    # stop at step 3 (off the evaluation and checkpoint schedule), then extend to 7 with --resume
-    train2d.train(train2d.Config(**{**cfg, "steps": 3}), tmp_path / "b", progress=False)
+    # an interrupted run: 3 steps (off the evaluation schedule), a checkpoint, then --resume
+    interrupted = train2d.Run(train2d.Config(**cfg))
+    for _ in range(3):
+        interrupted.train_step()
+    (tmp_path / "b").mkdir()
+    tinygan.save(interrupted.state(), tmp_path / "b" / "checkpoint.npz")
     resumed = train2d.train(train2d.Config(**cfg), tmp_path / "b", resume=True, progress=False)
     assert resumed == straight
     a, b = tinygan.load(tmp_path / "a" / "checkpoint.npz"), tinygan.load(tmp_path / "b" / "checkpoint.npz")
     for key in a["g"]:
         np.testing.assert_array_equal(a["g"][key], b["g"][key])
+
+
+def test_resume_with_more_steps_extends_the_same_run(tmp_path):
+    cfg = dict(data="ring", loss="ns", steps=7, batch=16, eval_every=5, checkpoint_every=5)
+    straight = train2d.train(train2d.Config(**cfg), tmp_path / "a", progress=False)
+    train2d.train(train2d.Config(**{**cfg, "steps": 3}), tmp_path / "b", progress=False)
+    assert train2d.train(train2d.Config(**cfg), tmp_path / "b", resume=True, progress=False) == straight
 
 
 def test_cli_train_writes_metrics_pictures_and_checkpoint_and_sample_reads_it(tmp_path, capsys):
@@ -53,6 +65,8 @@ def test_cli_train_writes_metrics_pictures_and_checkpoint_and_sample_reads_it(tm
     (["--pack", "0"], "--pack >= 1"),
     (["--data", "shapes"], "not available yet"),
     (["--resume"], "does not exist"),
+    (["--loss", "wgan-gp", "--feature-matching"], "replaces the generator loss"),
+    (["--instance-noise", "-1"], "must be >= 0"),
 ])
 def test_cli_bad_options_are_one_line(tmp_path, capsys, argv, message):
     code = cli.main(["train", "gan", "--steps", "2", "--quiet", "--out", str(tmp_path / "x"), *argv])

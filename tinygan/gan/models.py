@@ -76,8 +76,15 @@ class MLPDiscriminator(nn.Module):
         self.pack, self.dim = pack, dim
         self.net = nn.Sequential(*body, nn.Linear(hidden, 1))
 
-    def forward(self, x):
-        """x: (N·m, dim) points; consecutive groups of m are packed into one input."""
+    def features(self, x):
+        """The last hidden layer's activations for packed x (what feature matching compares)."""
         if x.shape[0] % self.pack:
             raise ValueError(f"MLPDiscriminator: batch of {x.shape[0]} points is not a multiple of pack={self.pack}")
-        return self.net(x.reshape(x.shape[0] // self.pack, self.dim * self.pack))
+        h = x.reshape(x.shape[0] // self.pack, self.dim * self.pack)
+        for layer in list(self.net)[:-1]:
+            h = layer(h)
+        return h
+
+    def forward(self, x):
+        """x: (N·m, dim) points; consecutive groups of m are packed into one input."""
+        return list(self.net)[-1](self.features(x))

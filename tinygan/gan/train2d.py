@@ -13,7 +13,7 @@ import numpy as np
 import tinygan
 from tinygan import optim, random
 from tinygan.data import toy2d
-from tinygan.gan import losses
+from tinygan.gan import losses, tricks
 from tinygan.gan.models import MLPDiscriminator, MLPGenerator
 from tinygan.metrics.toy2d import NUM_SAMPLES, mode_stats
 
@@ -32,6 +32,8 @@ class Config:
     d_hidden: int = 200      # 2-D experiments in VEEGAN/PacGAN (D there uses maxout units)
     seed: int = 0
     label_smoothing: bool = False
+    feature_matching: bool = False
+    instance_noise: float = 0.0      # σ₀ of the instance noise, annealed linearly to 0 over the run
     eval_every: int = 500
     checkpoint_every: int = 1000
 
@@ -43,6 +45,11 @@ class Config:
         if self.label_smoothing and self.loss.startswith("wgan"):
             raise ValueError("train gan: --label-smoothing applies to the cross-entropy losses, not to --loss "
                              f"{self.loss} (a critic has no labels)")
+        if self.feature_matching and self.loss not in ("minimax", "ns"):
+            raise ValueError("train gan: --feature-matching replaces the generator loss of --loss minimax|ns, "
+                             f"not of --loss {self.loss}")
+        if self.instance_noise < 0:
+            raise ValueError(f"train gan: --instance-noise must be >= 0, got {self.instance_noise}")
         toy2d.get(self.data)
         return self
 
@@ -83,21 +90,27 @@ class Run:
         return losses.d_loss(self.d(real), self.d(fake), 0.9 if self.cfg.label_smoothing else 1.0)
 
     def _g_loss(self, fake):
+        if self.cfg.feature_matching:
+            real = self._noisy(self._real(fake.shape[0]))
+            return tricks.feature_matching_loss(self.d.features(real), self.d.features(fake))
         scores = self.d(fake)
         return {"minimax": losses.g_loss_minimax, "ns": losses.g_loss_nonsaturating}.get(
             self.cfg.loss, losses.g_loss_wasserstein)(scores)
 
+    def _noisy(self, x):
+        return tricks.instance_noise(x, tricks.annealed_sigma(self.step, self.cfg.steps, self.cfg.instance_noise))
+
     def train_step(self):
         n = self.cfg.batch * self.cfg.pack
         for _ in range(self.n_critic):
-            fake = self.g(tinygan.randn(n, self.cfg.nz)).detach()
-            loss_d = self._d_loss(self._real(n), fake)
+            fake = self._noisy(self.g(tinygan.randn(n, self.cfg.nz)).detach())
+            loss_d = self._d_loss(self._noisy(self._real(n)), fake)
             self.opt_d.zero_grad()
             loss_d.backward()
             self.opt_d.step()
             if self.cfg.loss == "wgan":
                 losses.clip_weights(self.d, 0.01)
-        loss_g = self._g_loss(self.g(tinygan.randn(n, self.cfg.nz)))
+        loss_g = self._g_loss(self._noisy(self.g(tinygan.randn(n, self.cfg.nz))))
         self.opt_g.zero_grad()
         loss_g.backward()
         self.opt_g.step()
