@@ -22,7 +22,9 @@ def test_short_training_improves_mode_coverage():
 
 
 @pytest.mark.parametrize("loss,pack,extra", [("ns", 2, {}), ("wgan-gp", 1, {}), ("wgan", 1, {}), ("minimax", 1, {}),
-                                             ("ns", 1, {"feature_matching": True, "instance_noise": 0.1})])
+                                             ("ns", 1, {"feature_matching": True, "instance_noise": 0.1}),
+                                             ("ns", 1, {"unrolled": 2}),
+                                             ("minimax", 1, {"unrolled": 2, "unrolled_stop_gradient": True})])
 def test_every_loss_runs_and_resumes_bit_identically(tmp_path, loss, pack, extra):
     cfg = dict(data="grid", loss=loss, pack=pack, steps=7, batch=16, eval_every=5, checkpoint_every=5, **extra)
     straight = train2d.train(train2d.Config(**cfg), tmp_path / "a", progress=False)
@@ -67,6 +69,8 @@ def test_cli_train_writes_metrics_pictures_and_checkpoint_and_sample_reads_it(tm
     (["--resume"], "does not exist"),
     (["--loss", "wgan-gp", "--feature-matching"], "replaces the generator loss"),
     (["--instance-noise", "-1"], "must be >= 0"),
+    (["--loss", "wgan", "--unrolled", "3"], "--unrolled K needs"),
+    (["--unrolled", "2", "--feature-matching"], "choose one of"),
 ])
 def test_cli_bad_options_are_one_line(tmp_path, capsys, argv, message):
     code = cli.main(["train", "gan", "--steps", "2", "--quiet", "--out", str(tmp_path / "x"), *argv])

@@ -13,11 +13,12 @@ import numpy as np
 import tinygan
 from tinygan import optim, random
 from tinygan.data import toy2d
-from tinygan.gan import losses, tricks
+from tinygan.gan import losses, tricks, unrolled
 from tinygan.gan.models import MLPDiscriminator, MLPGenerator
 from tinygan.metrics.toy2d import NUM_SAMPLES, mode_stats
 
 LOSSES = ("minimax", "ns", "wgan", "wgan-gp")
+UNROLL_LR = 1e-2   # SGD step of the simulated discriminator updates
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Config:
     label_smoothing: bool = False
     feature_matching: bool = False
     instance_noise: float = 0.0      # σ₀ of the instance noise, annealed linearly to 0 over the run
+    unrolled: int = 0                # K unrolled discriminator steps for G's loss (0: off)
+    unrolled_stop_gradient: bool = False
     eval_every: int = 500
     checkpoint_every: int = 1000
 
@@ -48,6 +51,11 @@ class Config:
         if self.feature_matching and self.loss not in ("minimax", "ns"):
             raise ValueError("train gan: --feature-matching replaces the generator loss of --loss minimax|ns, "
                              f"not of --loss {self.loss}")
+        if self.unrolled < 0 or (self.unrolled and self.loss not in ("minimax", "ns")):
+            raise ValueError(f"train gan: --unrolled K needs K >= 0 and --loss minimax|ns (got K={self.unrolled}, "
+                             f"--loss {self.loss})")
+        if self.unrolled and self.feature_matching:
+            raise ValueError("train gan: choose one of --unrolled and --feature-matching (both replace G's loss)")
         if self.instance_noise < 0:
             raise ValueError(f"train gan: --instance-noise must be >= 0, got {self.instance_noise}")
         toy2d.get(self.data)
@@ -90,6 +98,11 @@ class Run:
         return losses.d_loss(self.d(real), self.d(fake), 0.9 if self.cfg.label_smoothing else 1.0)
 
     def _g_loss(self, fake):
+        if self.cfg.unrolled:
+            g_loss = losses.g_loss_minimax if self.cfg.loss == "minimax" else losses.g_loss_nonsaturating
+            return unrolled.unrolled_generator_loss(
+                self.d, g_loss, self._noisy(self._real(fake.shape[0])), fake, self.cfg.unrolled, UNROLL_LR,
+                through=not self.cfg.unrolled_stop_gradient, real_target=0.9 if self.cfg.label_smoothing else 1.0)
         if self.cfg.feature_matching:
             real = self._noisy(self._real(fake.shape[0]))
             return tricks.feature_matching_loss(self.d.features(real), self.d.features(fake))

@@ -197,3 +197,25 @@ class ModuleList(Module):
 
     def __getitem__(self, index):
         return list(self.children())[index]
+
+
+def functional_call(module, parameters, *args, **kwargs):
+    """Call `module` with some parameters replaced by the given tensors, named as in
+    named_parameters() (as torch.func.functional_call). The replacements can be graph tensors,
+    e.g. θ − η∇L(θ) built with create_graph=True: that is how an unrolled GAN differentiates
+    through the discriminator's future updates."""
+    swapped = []
+    try:
+        for name, value in parameters.items():
+            owner = module
+            *path, attr = name.split(".")
+            for part in path:
+                owner = getattr(owner, part)
+            if not isinstance(getattr(owner, attr, None), Tensor):
+                raise KeyError(f"functional_call: {type(module).__name__} has no parameter {name!r}")
+            swapped.append((owner, attr, getattr(owner, attr)))
+            object.__setattr__(owner, attr, value)
+        return module(*args, **kwargs)
+    finally:
+        for owner, attr, original in reversed(swapped):
+            object.__setattr__(owner, attr, original)
