@@ -24,7 +24,8 @@ def test_short_training_improves_mode_coverage():
 @pytest.mark.parametrize("loss,pack,extra", [("ns", 2, {}), ("wgan-gp", 1, {}), ("wgan", 1, {}), ("minimax", 1, {}),
                                              ("ns", 1, {"feature_matching": True, "instance_noise": 0.1}),
                                              ("ns", 1, {"unrolled": 2}),
-                                             ("minimax", 1, {"unrolled": 2, "unrolled_stop_gradient": True})])
+                                             ("minimax", 1, {"unrolled": 2, "unrolled_stop_gradient": True}),
+                                             ("ns", 2, {"vbn": True, "label_smoothing": True})])
 def test_every_loss_runs_and_resumes_bit_identically(tmp_path, loss, pack, extra):
     cfg = dict(data="grid", loss=loss, pack=pack, steps=7, batch=16, eval_every=5, checkpoint_every=5, **extra)
     straight = train2d.train(train2d.Config(**cfg), tmp_path / "a", progress=False)
@@ -39,6 +40,18 @@ def test_every_loss_runs_and_resumes_bit_identically(tmp_path, loss, pack, extra
     a, b = tinygan.load(tmp_path / "a" / "checkpoint.npz"), tinygan.load(tmp_path / "b" / "checkpoint.npz")
     for key in a["g"]:
         np.testing.assert_array_equal(a["g"][key], b["g"][key])
+
+
+def test_vbn_generator_output_does_not_depend_on_the_rest_of_the_batch():
+    from tinygan.gan import MLPGenerator
+    tinygan.manual_seed(2)
+    g = MLPGenerator(nz=2, hidden=16, layers=2, norm="vbn", reference_size=8).double()
+    z = tinygan.randn(5, 2, dtype=np.float64)
+    alone = g(z[:1]).numpy()
+    np.testing.assert_allclose(g(z).numpy()[:1], alone, rtol=1e-12)
+    assert "z_reference" in g.state_dict()
+    bn = MLPGenerator(nz=2, hidden=16, layers=2).double()
+    assert not np.allclose(bn(z).numpy()[:2], bn(z[:2]).numpy())     # plain BN mixes the batch
 
 
 def test_resume_with_more_steps_extends_the_same_run(tmp_path):

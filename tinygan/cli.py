@@ -37,7 +37,7 @@ def cmd_train_gan(args):
     cfg = train2d.Config(data=args.data, loss=args.loss, pack=args.pack, steps=args.steps, batch=args.batch,
                          seed=args.seed, label_smoothing=args.label_smoothing, feature_matching=args.feature_matching,
                          instance_noise=args.instance_noise, unrolled=args.unrolled,
-                         unrolled_stop_gradient=args.unrolled_stop_gradient, eval_every=args.eval_every,
+                         unrolled_stop_gradient=args.unrolled_stop_gradient, vbn=args.vbn, eval_every=args.eval_every,
                          checkpoint_every=args.checkpoint_every)
     final = train2d.train(cfg, args.out, resume=args.resume, progress=not args.quiet)
     print(f"{args.data} {args.loss} pack {args.pack}: {final['modes']} modes, HQ {100 * final['hq']:.1f} %, "
@@ -73,6 +73,7 @@ def build_parser():
     gan.add_argument("--pack", type=int, default=1, help="PacGAN: samples per discriminator input")
     gan.add_argument("--label-smoothing", action="store_true", help="one-sided: real targets 0.9")
     gan.add_argument("--feature-matching", action="store_true", help="G matches D's hidden-layer means")
+    gan.add_argument("--vbn", action="store_true", help="virtual batch norm in G (reference batch of --batch codes)")
     gan.add_argument("--unrolled", type=int, default=0, metavar="K", help="unrolled GAN: G's loss against D after K steps")
     gan.add_argument("--unrolled-stop-gradient", action="store_true",
                      help="the cheaper unrolled variant: no gradient through the unrolled D steps")

@@ -2,6 +2,8 @@
 BatchNorm everywhere except the generator's output and the discriminator's input layer,
 ReLU / LeakyReLU(0.2), tanh output, weights N(0, 0.02). Image sizes 32 and 64."""
 from tinygan import nn
+from tinygan.creation import randn
+from tinygan.ops import concatenate as cat
 
 _SIZES = {32: 3, 64: 4}   # image size -> number of stride-2 (un)convolutions after the 4×4 stage
 
@@ -50,18 +52,31 @@ class DCGANDiscriminator(nn.Module):
 
 
 class MLPGenerator(nn.Module):
-    """z (N, nz) -> points (N, 2): ReLU MLP with BatchNorm, as in the 2-D experiments of VEEGAN/PacGAN."""
+    """z (N, nz) -> points (N, 2): ReLU MLP with BatchNorm, as in the 2-D experiments of VEEGAN/PacGAN.
 
-    def __init__(self, nz=2, hidden=128, layers=3, out=2):
+    norm="vbn" uses VirtualBatchNorm (Salimans et al. 2016) instead: a fixed reference batch of
+    latent codes (a buffer, saved with the model) goes in front of every batch, so each sample is
+    normalised by the reference statistics and no longer depends on the rest of its batch.
+    """
+
+    def __init__(self, nz=2, hidden=128, layers=3, out=2, norm="bn", reference_size=100):
+        if norm not in ("bn", "vbn"):
+            raise ValueError(f"MLPGenerator: norm must be 'bn' or 'vbn', got {norm!r}")
         dims = [nz] + [hidden] * layers
         body = []
         for a, b in zip(dims, dims[1:]):
-            body += [nn.Linear(a, b), nn.BatchNorm1d(b), nn.ReLU()]
-        self.nz = nz
+            normalise = nn.BatchNorm1d(b) if norm == "bn" else nn.VirtualBatchNorm(b, reference_size)
+            body += [nn.Linear(a, b), normalise, nn.ReLU()]
+        self.nz, self.norm = nz, norm
         self.net = nn.Sequential(*body, nn.Linear(hidden, out))
+        if norm == "vbn":
+            self.register_buffer("z_reference", randn(reference_size, nz))
 
     def forward(self, z):
-        return self.net(z)
+        if self.norm == "bn":
+            return self.net(z)
+        n = self.z_reference.shape[0]
+        return self.net(cat([self.z_reference, z], axis=0))[n:]
 
 
 class MLPDiscriminator(nn.Module):

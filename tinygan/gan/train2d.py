@@ -37,6 +37,7 @@ class Config:
     instance_noise: float = 0.0      # σ₀ of the instance noise, annealed linearly to 0 over the run
     unrolled: int = 0                # K unrolled discriminator steps for G's loss (0: off)
     unrolled_stop_gradient: bool = False
+    vbn: bool = False                # VirtualBatchNorm in G (reference batch of `batch` codes)
     eval_every: int = 500
     checkpoint_every: int = 1000
 
@@ -81,7 +82,8 @@ class Run:
         self.cfg = cfg.check()
         tinygan.manual_seed(cfg.seed)
         self.dataset = toy2d.get(cfg.data)
-        self.g = MLPGenerator(nz=cfg.nz, hidden=cfg.g_hidden, layers=4)
+        self.g = MLPGenerator(nz=cfg.nz, hidden=cfg.g_hidden, layers=4, norm="vbn" if cfg.vbn else "bn",
+                              reference_size=cfg.batch)
         self.d = MLPDiscriminator(pack=cfg.pack, hidden=cfg.d_hidden, layers=3)
         self.opt_g, self.opt_d, self.n_critic = _optimisers(cfg, self.g, self.d)
         self.step, self.history = 0, {"step": [], "loss_d": [], "loss_g": [], "eval": []}
