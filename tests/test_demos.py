@@ -45,3 +45,11 @@ def test_benchmark_demo_runs_the_bench_command():
     import sys
     out = subprocess.run([sys.executable, str(DEMOS / "02_benchmark.py"), "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "--quick" in out.stdout and "--device" in out.stdout
+
+
+def test_mode_collapse_table_demo_quick(tmp_path, capsys):
+    results = load_demo("04_mode_collapse_table").main(["--quick", "--out", str(tmp_path)])
+    assert len(results) == 7 and all(len(v) == 1 for v in results.values())
+    table = (tmp_path / "table.md").read_text()
+    assert "| ring | PacGAN2 |" in table and "7.9 / 95.6 / 0.07" in table and "| ring | WGAN-GP |" in table
+    assert json.loads((tmp_path / "results.json").read_text()).keys() == results.keys()

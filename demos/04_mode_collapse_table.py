@@ -1,0 +1,84 @@
+"""Mode collapse on PacGAN's 2-D ring and grid: every method over several seeds, the table of
+modes / high-quality % / reverse KL (mean ± std) next to the numbers published in PacGAN
+(Lin et al. 2018, Table 1).
+
+    python demos/04_mode_collapse_table.py [--quick] [--data ring grid] [--seeds 5] [--steps 20000] [--out DIR]
+
+Writes DIR/results.json and DIR/table.md. (At 20 000 steps per run this is hours of CPU time.)
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+
+from tinygan.gan import train2d
+
+METHODS = {   # name -> trainer options
+    "GAN": dict(loss="minimax"),
+    "NS-GAN": dict(loss="ns"),
+    "PacGAN2": dict(loss="ns", pack=2),
+    "PacGAN4": dict(loss="ns", pack=4),
+    "Unrolled GAN (K=5)": dict(loss="ns", unrolled=5),
+    "WGAN-GP": dict(loss="wgan-gp"),
+    "NS-GAN + tricks": dict(loss="ns", label_smoothing=True, feature_matching=True, instance_noise=0.05),
+}
+PUBLISHED = {  # PacGAN Table 1: (modes, HQ %, reverse KL)
+    ("ring", "GAN"): (6.3, 98.2, 0.45), ("ring", "PacGAN2"): (7.9, 95.6, 0.07),
+    ("grid", "GAN"): (17.3, 94.8, 0.70), ("grid", "PacGAN4"): (24.8, 93.6, 0.04),
+}
+
+
+def run_all(datasets, seeds, steps, out, batch=100, progress=True):
+    results = {}
+    for data in datasets:
+        for name, options in METHODS.items():
+            finals = []
+            for seed in range(seeds):
+                cfg = train2d.Config(data=data, steps=steps, batch=batch, seed=seed, eval_every=steps,
+                                     checkpoint_every=steps, **options)
+                folder = os.path.join(out, data, name.replace(" ", "_").replace("(", "").replace(")", ""), f"seed{seed}")
+                finals.append(train2d.train(cfg, folder, progress=progress))
+            results[f"{data}/{name}"] = finals
+    return results
+
+
+def table(results, seeds, steps):
+    lines = [f"{seeds} seed(s), {steps} steps per run; published: PacGAN (Lin et al. 2018) Table 1", "",
+             "| data | method | modes | HQ % | reverse KL | published (modes / HQ % / KL) |", "|---|---|---|---|---|---|"]
+    for key, finals in results.items():
+        data, name = key.split("/", 1)
+        m = np.array([f["modes"] for f in finals], float)
+        hq = 100 * np.array([f["hq"] for f in finals])
+        kl = np.array([f["kl"] for f in finals])
+        pub = PUBLISHED.get((data, name))
+        pub_text = f"{pub[0]} / {pub[1]} / {pub[2]}" if pub else ""
+        lines.append(f"| {data} | {name} | {m.mean():.1f} ± {m.std():.1f} | {hq.mean():.1f} ± {hq.std():.1f} | "
+                     f"{kl.mean():.2f} ± {kl.std():.2f} | {pub_text} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1 seed, 20 steps, ring only: a smoke test")
+    parser.add_argument("--data", nargs="+", default=["ring", "grid"], choices=("ring", "grid"))
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--steps", type=int, default=20000)
+    parser.add_argument("--out", default="runs/mode-collapse")
+    args = parser.parse_args(argv)
+    datasets, seeds, steps, batch = args.data, args.seeds, args.steps, 100
+    if args.quick:
+        datasets, seeds, steps, batch = ["ring"], 1, 20, 16
+    results = run_all(datasets, seeds, steps, args.out, batch, progress=not args.quick)
+    text = table(results, seeds, steps)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    with open(os.path.join(args.out, "table.md"), "w") as f:
+        f.write(text + "\n")
+    print(text)
+    return results
+
+
+if __name__ == "__main__":
+    main()
