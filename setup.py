@@ -15,7 +15,7 @@ setup(
     # `kernels` module (a PyPI package already owns that name).
     packages=["tinygan", "tinygan.ops", "tinygan.nn", "tinygan.data", "tinygan.kernels"],
     package_dir={"tinygan": "tinygan", "tinygan.kernels": "kernels"},
-    install_requires=["numpy>=1.23", "numba>=0.57", "scikit-learn", "matplotlib", "tqdm"],  # scipy comes with scikit-learn
+    install_requires=["numpy>=1.23", "numba>=0.57", "scipy", "scikit-learn", "matplotlib", "tqdm"],
     extras_require={
         # torch is only used by tests that compare ops with PyTorch; 2.13.0 is the CPU wheel
         # that lies on this project's machines. tinygan itself never imports torch.
