@@ -1,5 +1,5 @@
 """tinygan: a small, readable deep-learning engine on NumPy for studying generative models."""
-from setuptools import setup
+from setuptools import find_packages, setup
 
 VERSION = "0.1.0"
 
@@ -13,7 +13,7 @@ setup(
     python_requires=">=3.9",
     # The top-level kernels/ folder is installed as tinygan.kernels, never as a top-level
     # `kernels` module (a PyPI package already owns that name).
-    packages=["tinygan", "tinygan.ops", "tinygan.nn", "tinygan.data", "tinygan.kernels"],
+    packages=["tinygan", "tinygan.kernels"] + ["tinygan." + name for name in find_packages("tinygan")],
     package_dir={"tinygan": "tinygan", "tinygan.kernels": "kernels"},
     install_requires=["numpy>=1.23", "numba>=0.57", "scipy", "scikit-learn", "matplotlib", "tqdm"],
     extras_require={

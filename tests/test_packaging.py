@@ -19,5 +19,8 @@ def test_wheel_maps_kernels_into_the_package(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "tinygan/kernels/registry.py" in names and "tinygan/kernels/conv_im2col.py" in names
     assert not [n for n in names if n.startswith("kernels/")]
+    # every package of the source tree ships (a hand-written list once forgot tinygan.gan)
+    for init in (ROOT / "tinygan").rglob("__init__.py"):
+        assert init.relative_to(ROOT).as_posix() in names, f"{init.relative_to(ROOT)} missing from the wheel"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "tinygan = tinygan.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
