@@ -53,3 +53,13 @@ def test_mode_collapse_table_demo_quick(tmp_path, capsys):
     table = (tmp_path / "table.md").read_text()
     assert "| ring | PacGAN2 |" in table and "7.9 / 95.6 / 0.07" in table and "| ring | WGAN-GP |" in table
     assert json.loads((tmp_path / "results.json").read_text()).keys() == results.keys()
+
+
+def test_locatello_demo_same_distribution_opposite_verdicts(tmp_path):
+    report = load_demo("05_locatello").main(["--quick", "--out", str(tmp_path)])
+    assert min(report["ks_pvalues"]) > 0.01 and report["joint_mmd_pvalue"] > 0.01
+    assert report["min_abs_jacobian_entry"] > 0
+    truth, entangled = report["metrics"]["z (true factors)"], report["metrics"]["f(z) (entangled)"]
+    for metric in truth:
+        assert entangled[metric] < truth[metric], metric
+    assert truth["dci_disentanglement"] > 0.9 and entangled["dci_disentanglement"] < 0.5
