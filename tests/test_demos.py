@@ -57,7 +57,8 @@ def test_mode_collapse_table_demo_quick(tmp_path, capsys):
 
 def test_locatello_demo_same_distribution_opposite_verdicts(tmp_path):
     report = load_demo("05_locatello").main(["--quick", "--out", str(tmp_path)])
-    assert min(report["ks_pvalues"]) > 0.01 and report["joint_mmd_pvalue"] > 0.01
+    # five KS tests at once: a Bonferroni-style bar (over 40 seeds the p-values were uniform, as they should be)
+    assert min(report["ks_pvalues"]) > 0.001 and report["joint_mmd_pvalue"] > 0.01
     assert report["min_abs_jacobian_entry"] > 0
     truth, entangled = report["metrics"]["z (true factors)"], report["metrics"]["f(z) (entangled)"]
     for metric in truth:
