@@ -1,0 +1,58 @@
+"""Pictures of a VAE run: reconstructions, latent traversals, covariance of q(z), loss curves."""
+import os
+
+import numpy as np
+
+import tinygan
+
+
+def save_all(run, out):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    rng = np.random.default_rng(0)
+    x = run.data.sample_observations(8, rng)
+    with tinygan.no_grad():
+        mu, _ = run.model.encode(tinygan.tensor(x))
+        recon = tinygan.sigmoid(run.model.decode(mu)).numpy()
+        # traversals: each latent swept over [-2, 2] from the first image's code
+        values = np.linspace(-2, 2, 9)
+        base = mu.numpy()[:1]
+        codes = np.repeat(base, run.cfg.latents * len(values), axis=0)
+        for j in range(run.cfg.latents):
+            codes[j * len(values):(j + 1) * len(values), j] = values
+        sweep = tinygan.sigmoid(run.model.decode(tinygan.tensor(codes.astype(np.float32)))).numpy()
+    fig, axes = plt.subplots(2, 8, figsize=(8, 2.2))
+    for i in range(8):
+        axes[0, i].imshow(x[i, 0], cmap="gray", vmin=0, vmax=1)
+        axes[1, i].imshow(recon[i, 0], cmap="gray", vmin=0, vmax=1)
+    for a in axes.ravel():
+        a.axis("off")
+    fig.suptitle(f"{run.cfg.model}, step {run.step}: data (top) and reconstructions", fontsize=8)
+    fig.savefig(os.path.join(out, "reconstructions.png"), dpi=90)
+    plt.close(fig)
+    fig, axes = plt.subplots(run.cfg.latents, len(values), figsize=(len(values) * 0.8, run.cfg.latents * 0.8))
+    for j in range(run.cfg.latents):
+        for k in range(len(values)):
+            axes[j, k].imshow(sweep[j * len(values) + k, 0], cmap="gray", vmin=0, vmax=1)
+            axes[j, k].axis("off")
+    fig.suptitle("latent traversals: row j sweeps z_j over [-2, 2]", fontsize=8)
+    fig.savefig(os.path.join(out, "traversals.png"), dpi=80)
+    plt.close(fig)
+    cov = run.posterior_covariance()
+    fig, ax = plt.subplots(figsize=(4, 3.4))
+    im = ax.imshow(cov, cmap="coolwarm", vmin=-1, vmax=1)
+    fig.colorbar(im)
+    ax.set_title("covariance of q(z) (DIP-VAE pushes it to I)", fontsize=8)
+    fig.savefig(os.path.join(out, "covariance.png"), dpi=90)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    steps = run.history["step"]
+    for key in run.history["terms"][0]:
+        ax.plot(steps, [t[key] for t in run.history["terms"]], lw=0.7, label=key)
+    ax.set_yscale("symlog")
+    ax.set_xlabel("step")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "losses.png"), dpi=90)
+    plt.close(fig)
