@@ -3,6 +3,8 @@ import importlib.util
 import json
 import pathlib
 
+import numpy as np
+
 DEMOS = pathlib.Path(__file__).resolve().parent.parent / "demos"
 
 
@@ -64,3 +66,11 @@ def test_locatello_demo_same_distribution_opposite_verdicts(tmp_path):
     for metric in truth:
         assert entangled[metric] < truth[metric], metric
     assert truth["dci_disentanglement"] > 0.9 and entangled["dci_disentanglement"] < 0.5
+
+
+def test_dip_vae_demo_quick(tmp_path):
+    rows = load_demo("06_dip_vae").main(["--quick", "--out", str(tmp_path)])
+    assert list(rows) == ["vae", "beta-vae", "dip-vae-1", "dip-vae-2"]
+    for name, r in rows.items():
+        assert all(np.isfinite(r[k]) for k in ("reconstruction", "kl", "offdiag_norm", "mig", "sap", "dci")), name
+        assert (tmp_path / name / "traversals.png").exists()
