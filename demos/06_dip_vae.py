@@ -18,7 +18,7 @@ MODELS = [("vae", {}), ("beta-vae", {"beta": 4.0}), ("dip-vae-1", {"lambda_od": 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few steps: the smoke test the tests run")
-    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--arch", default="mlp", choices=("mlp", "conv"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="runs/dip-vae")
