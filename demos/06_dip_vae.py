@@ -18,13 +18,13 @@ MODELS = [("vae", {}), ("beta-vae", {"beta": 4.0}), ("dip-vae-1", {"lambda_od": 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few steps: the smoke test the tests run")
-    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--steps", type=int, default=1500)
     parser.add_argument("--arch", default="mlp", choices=("mlp", "conv"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="runs/dip-vae")
     args = parser.parse_args(argv)
     steps = 6 if args.quick else args.steps
-    sizes = dict(num_train=300, num_test=150) if args.quick else dict(num_train=3000, num_test=1500)
+    sizes = dict(num_train=300, num_test=150) if args.quick else dict(num_train=1000, num_test=500)
     rows = {}
     for name, options in MODELS:
         cfg = train.Config(model=name, arch=args.arch, size=32, steps=steps, seed=args.seed, lr=1e-3,
