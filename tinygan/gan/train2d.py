@@ -16,6 +16,7 @@ from tinygan.data import toy2d
 from tinygan.gan import losses, tricks, unrolled
 from tinygan.gan.models import MLPDiscriminator, MLPGenerator
 from tinygan.metrics.toy2d import NUM_SAMPLES, mode_stats
+from tinygan.training import fit
 
 LOSSES = ("minimax", "ns", "wgan", "wgan-gp")
 UNROLL_LR = 1e-2   # SGD step of the simulated discriminator updates
@@ -86,7 +87,7 @@ class Run:
                               reference_size=cfg.batch)
         self.d = MLPDiscriminator(pack=cfg.pack, hidden=cfg.d_hidden, layers=3)
         self.opt_g, self.opt_d, self.n_critic = _optimisers(cfg, self.g, self.d)
-        self.step, self.history = 0, {"step": [], "loss_d": [], "loss_g": [], "eval": []}
+        self.step, self.history = 0, {"step": [], "losses": [], "eval": []}
 
     def _real(self, n):
         return tinygan.tensor(self.dataset.sample(n, random.generator()))
@@ -130,7 +131,7 @@ class Run:
         loss_g.backward()
         self.opt_g.step()
         self.step += 1
-        return loss_d.item(), loss_g.item()
+        return {"loss_d": loss_d.item(), "loss_g": loss_g.item()}
 
     def sample(self, n, seed=None):
         """n generated points. The noise comes from a private generator (seeded by the run's seed
@@ -169,32 +170,8 @@ def _packed(x, pack):
 
 def train(cfg, out, resume=False, progress=True):
     """Train (or continue) a run in folder `out`; returns the final metrics dict."""
-    from tqdm import tqdm
-    os.makedirs(out, exist_ok=True)
-    ckpt = os.path.join(out, "checkpoint.npz")
     run = Run(cfg)
-    if resume:
-        if not os.path.exists(ckpt):
-            raise FileNotFoundError(f"train gan: --resume given but {ckpt} does not exist")
-        state = tinygan.load(ckpt)
-        same = {k: v for k, v in state["config"].items() if k != "steps"} == \
-            {k: v for k, v in asdict(cfg).items() if k != "steps"}
-        if not same:   # only --steps may change: resuming extends (or finishes) the same run
-            raise ValueError(f"train gan: --resume with different options than {ckpt} was trained with: {state['config']}")
-        run.load(state)
-    bar = tqdm(total=cfg.steps, initial=run.step, desc=f"{cfg.loss} pack{cfg.pack} {cfg.data}", disable=not progress)
-    while run.step < cfg.steps:
-        loss_d, loss_g = run.train_step()
-        run.history["step"].append(run.step)
-        run.history["loss_d"].append(loss_d)
-        run.history["loss_g"].append(loss_g)
-        if run.step % cfg.eval_every == 0 or run.step == cfg.steps:
-            run.history["eval"].append({"step": run.step, **run.evaluate()})
-        if run.step % cfg.checkpoint_every == 0 or run.step == cfg.steps:
-            tinygan.save(run.state(), ckpt)
-        bar.set_postfix(loss_d=f"{loss_d:.3f}", loss_g=f"{loss_g:.3f}")
-        bar.update()
-    bar.close()
+    fit(run, out, resume, progress, "train gan", f"{cfg.loss} pack{cfg.pack} {cfg.data}", ("loss_d", "loss_g"))
     final = run.history["eval"][-1] if run.history["eval"] else {"step": run.step, **run.evaluate()}
     metrics = {"config": asdict(cfg), "final": final, "evaluations": run.history["eval"]}
     with open(os.path.join(out, "metrics.json"), "w") as f:
@@ -218,8 +195,8 @@ def _plot(run, samples_png, losses_png):
     fig.savefig(samples_png, dpi=100)
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(run.history["step"], run.history["loss_d"], label="D / critic", lw=0.7)
-    ax.plot(run.history["step"], run.history["loss_g"], label="G", lw=0.7)
+    ax.plot(run.history["step"], [x["loss_d"] for x in run.history["losses"]], label="D / critic", lw=0.7)
+    ax.plot(run.history["step"], [x["loss_g"] for x in run.history["losses"]], label="G", lw=0.7)
     ax.set_xlabel("step")
     ax.legend()
     fig.tight_layout()

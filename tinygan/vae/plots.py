@@ -48,8 +48,8 @@ def save_all(run, out):
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(6, 3.5))
     steps = run.history["step"]
-    for key in run.history["terms"][0]:
-        ax.plot(steps, [t[key] for t in run.history["terms"]], lw=0.7, label=key)
+    for key in run.history["losses"][0]:
+        ax.plot(steps, [t[key] for t in run.history["losses"]], lw=0.7, label=key)
     ax.set_yscale("symlog")
     ax.set_xlabel("step")
     ax.legend(fontsize=7)

@@ -14,6 +14,7 @@ import numpy as np
 import tinygan
 from tinygan import optim, random
 from tinygan.data.dsprites import DSprites
+from tinygan.training import fit
 from tinygan.vae import losses
 from tinygan.vae.models import VAE
 
@@ -55,7 +56,7 @@ class Run:
         self.data = DSprites(size=cfg.size, noisy=cfg.data == "noisy-dsprites")
         self.model = VAE(cfg.size, 1, cfg.latents, cfg.arch)
         self.opt = optim.Adam(self.model.parameters(), lr=cfg.lr)
-        self.step, self.history = 0, {"step": [], "terms": [], "eval": []}
+        self.step, self.history = 0, {"step": [], "losses": [], "eval": []}
 
     def loss_terms(self, x):
         logits, mu, logvar = self.model(x)
@@ -88,7 +89,7 @@ class Run:
     def evaluate(self):
         cov = self.posterior_covariance()
         off = cov - np.diag(np.diag(cov))
-        return {"step": self.step, "offdiag_norm": float(np.sqrt((off ** 2).sum())),
+        return {"offdiag_norm": float(np.sqrt((off ** 2).sum())),
                 "diag_mean": float(np.diag(cov).mean())}
 
     def state(self):
@@ -103,30 +104,9 @@ class Run:
 
 
 def train(cfg, out, resume=False, progress=True):
-    from tqdm import tqdm
-    os.makedirs(out, exist_ok=True)
-    ckpt = os.path.join(out, "checkpoint.npz")
     run = Run(cfg)
-    if resume:
-        if not os.path.exists(ckpt):
-            raise FileNotFoundError(f"train vae: --resume given but {ckpt} does not exist")
-        state = tinygan.load(ckpt)
-        if {k: v for k, v in state["config"].items() if k != "steps"} != {k: v for k, v in asdict(cfg).items() if k != "steps"}:
-            raise ValueError(f"train vae: --resume with different options than {ckpt} was trained with")
-        run.load(state)
-    bar = tqdm(total=cfg.steps, initial=run.step, desc=f"{cfg.model} {cfg.data}", disable=not progress)
-    while run.step < cfg.steps:
-        terms = run.train_step()
-        run.history["step"].append(run.step)
-        run.history["terms"].append(terms)
-        if run.step % cfg.eval_every == 0 or run.step == cfg.steps:
-            run.history["eval"].append(run.evaluate())
-        if run.step % cfg.checkpoint_every == 0 or run.step == cfg.steps:
-            tinygan.save(run.state(), ckpt)
-        bar.set_postfix(loss=f"{terms['total']:.1f}", kl=f"{terms['kl']:.2f}")
-        bar.update()
-    bar.close()
-    final = {**run.history["eval"][-1], **run.history["terms"][-1]}
+    fit(run, out, resume, progress, "train vae", f"{cfg.model} {cfg.data}", ("total", "kl"))
+    final = {**run.history["eval"][-1], **run.history["losses"][-1]}
     with open(os.path.join(out, "metrics.json"), "w") as f:
         json.dump({"config": asdict(cfg), "final": final, "evaluations": run.history["eval"],
                    "covariance": run.posterior_covariance().tolist()}, f, indent=2)
