@@ -8,6 +8,7 @@ the backward pass itself: that is all double backward needs (DeZero's design).
 import contextlib
 
 from tinygan.errors import GraphError
+from tinygan.profiler import timed_backward
 
 _grad_enabled = True
 _anomaly_mode = False
@@ -137,7 +138,6 @@ def run_backward(roots, root_grads, retain_graph, create_graph, leaves=None):
 
 
 def _run_function_backward(fn, gy):
-    from tinygan.profiler import timed_backward
     if not _anomaly_mode:
         return timed_backward(fn, gy)
     from tinygan.errors import AnomalyError
