@@ -8,7 +8,7 @@ side. (The full multi-seed reproduction table of the GAN issue is not built yet.
 import argparse
 import os
 
-from tinygan.gan import train2d
+from tinygan.gan import train as gan_train
 
 
 def main(argv=None):
@@ -22,9 +22,9 @@ def main(argv=None):
     steps = args.steps or (300 if args.quick else 20000)
     results = {}
     for name, pack in (("GAN", 1), ("PacGAN2", 2)):
-        cfg = train2d.Config(data=args.data, loss="ns", pack=pack, steps=steps, seed=args.seed,
+        cfg = gan_train.Config(data=args.data, loss="ns", pack=pack, steps=steps, seed=args.seed,
                              eval_every=max(steps // 4, 1), checkpoint_every=steps)
-        results[name] = train2d.train(cfg, os.path.join(args.out, f"{args.data}-{name}"), progress=not args.quick)
+        results[name] = gan_train.train(cfg, os.path.join(args.out, f"{args.data}-{name}"), progress=not args.quick)
     print(f"{args.data}, {steps} steps, seed {args.seed}:")
     print(f"{'method':10} {'modes':>6} {'HQ %':>7} {'rev. KL':>8}")
     for name, r in results.items():

@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from tinygan.gan import train2d
+from tinygan.gan import train as gan_train
 
 METHODS = {   # name -> trainer options
     "GAN": dict(loss="minimax"),
@@ -35,10 +35,10 @@ def run_all(datasets, seeds, steps, out, batch=100, progress=True):
         for name, options in METHODS.items():
             finals = []
             for seed in range(seeds):
-                cfg = train2d.Config(data=data, steps=steps, batch=batch, seed=seed, eval_every=steps,
+                cfg = gan_train.Config(data=data, steps=steps, batch=batch, seed=seed, eval_every=steps,
                                      checkpoint_every=steps, **options)
                 folder = os.path.join(out, data, name.replace(" ", "_").replace("(", "").replace(")", ""), f"seed{seed}")
-                finals.append(train2d.train(cfg, folder, progress=progress))
+                finals.append(gan_train.train(cfg, folder, progress=progress))
             results[f"{data}/{name}"] = finals
     return results
 

@@ -82,3 +82,20 @@ def test_gradient_penalty_value_and_gradcheck():
     expected = 10 * ((np.linalg.norm(g.numpy(), axis=1) - 1) ** 2).mean()
     assert penalty().item() == pytest.approx(expected, rel=1e-12)
     assert gradcheck(penalty, list(critic.parameters()))
+
+
+def test_gradient_penalty_with_packing_uses_one_eps_and_one_norm_per_packed_input():
+    from tinygan.gan.models import MLPDiscriminator
+    tinygan.manual_seed(3)
+    critic = MLPDiscriminator(pack=2, hidden=5, layers=1).double()
+    real, fake = tinygan.randn(6, 2, dtype=np.float64), tinygan.randn(6, 2, dtype=np.float64)
+    tinygan.manual_seed(7)
+    value = losses.gradient_penalty(critic, real, fake, weight=10.0, pack=2).item()
+    tinygan.manual_seed(7)
+    eps = np.repeat(tinygan.rand(3, 1, dtype=np.float64).numpy(), 2, axis=0)   # shared within each pair
+    mixed = tinygan.tensor(eps * real.numpy() + (1 - eps) * fake.numpy(), requires_grad=True, dtype=np.float64)
+    g, = tinygan.grad(critic(mixed).sum(), mixed)
+    expected = 10 * ((np.linalg.norm(g.numpy().reshape(3, 4), axis=1) - 1) ** 2).mean()
+    assert value == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match="multiple of pack=4"):
+        losses.gradient_penalty(critic, real, fake, pack=4)

@@ -6,12 +6,12 @@ import pytest
 
 import tinygan
 from tinygan import cli
-from tinygan.gan import train2d
+from tinygan.gan import train as gan_train
 from tinygan.metrics.toy2d import mode_stats
 
 
 def test_short_training_improves_mode_coverage():
-    run = train2d.Run(train2d.Config(data="ring", loss="ns", seed=1))
+    run = gan_train.Run(gan_train.Config(data="ring", loss="ns", seed=1))
     before = run.evaluate()
     for _ in range(800):
         run.train_step()
@@ -28,14 +28,14 @@ def test_short_training_improves_mode_coverage():
                                              ("ns", 2, {"vbn": True, "label_smoothing": True})])
 def test_every_loss_runs_and_resumes_bit_identically(tmp_path, loss, pack, extra):
     cfg = dict(data="grid", loss=loss, pack=pack, steps=7, batch=16, eval_every=5, checkpoint_every=5, **extra)
-    straight = train2d.train(train2d.Config(**cfg), tmp_path / "a", progress=False)
+    straight = gan_train.train(gan_train.Config(**cfg), tmp_path / "a", progress=False)
     # an interrupted run: 3 steps (off the evaluation schedule), a checkpoint, then --resume
-    interrupted = train2d.Run(train2d.Config(**cfg))
+    interrupted = gan_train.Run(gan_train.Config(**cfg))
     for _ in range(3):
         interrupted.train_step()
     (tmp_path / "b").mkdir()
     tinygan.save(interrupted.state(), tmp_path / "b" / "checkpoint.npz")
-    resumed = train2d.train(train2d.Config(**cfg), tmp_path / "b", resume=True, progress=False)
+    resumed = gan_train.train(gan_train.Config(**cfg), tmp_path / "b", resume=True, progress=False)
     assert resumed == straight
     a, b = tinygan.load(tmp_path / "a" / "checkpoint.npz"), tinygan.load(tmp_path / "b" / "checkpoint.npz")
     for key in a["g"]:
@@ -56,9 +56,9 @@ def test_vbn_generator_output_does_not_depend_on_the_rest_of_the_batch():
 
 def test_resume_with_more_steps_extends_the_same_run(tmp_path):
     cfg = dict(data="ring", loss="ns", steps=7, batch=16, eval_every=5, checkpoint_every=5)
-    straight = train2d.train(train2d.Config(**cfg), tmp_path / "a", progress=False)
-    train2d.train(train2d.Config(**{**cfg, "steps": 3}), tmp_path / "b", progress=False)
-    assert train2d.train(train2d.Config(**cfg), tmp_path / "b", resume=True, progress=False) == straight
+    straight = gan_train.train(gan_train.Config(**cfg), tmp_path / "a", progress=False)
+    gan_train.train(gan_train.Config(**{**cfg, "steps": 3}), tmp_path / "b", progress=False)
+    assert gan_train.train(gan_train.Config(**cfg), tmp_path / "b", resume=True, progress=False) == straight
 
 
 def test_cli_train_writes_metrics_pictures_and_checkpoint_and_sample_reads_it(tmp_path, capsys):
@@ -72,13 +72,13 @@ def test_cli_train_writes_metrics_pictures_and_checkpoint_and_sample_reads_it(tm
     assert cli.main(["sample", str(out), "--n", "300", "--out", str(tmp_path / "s.npy")]) == 0
     samples = np.load(tmp_path / "s.npy")
     assert samples.shape == (300, 2) and np.isfinite(samples).all()
-    assert mode_stats(samples, train2d.toy2d.ring())["hq"] >= 0.0
+    assert mode_stats(samples, gan_train.toy2d.ring())["hq"] >= 0.0
 
 
 @pytest.mark.parametrize("argv,message", [
     (["--loss", "wgan", "--label-smoothing"], "a critic has no labels"),
     (["--pack", "0"], "--pack >= 1"),
-    (["--data", "shapes"], "not available yet"),
+    (["--data", "ring", "--lr", "-1"], "must be >= 0"),
     (["--resume"], "does not exist"),
     (["--loss", "wgan-gp", "--feature-matching"], "replaces the generator loss"),
     (["--instance-noise", "-1"], "must be >= 0"),
@@ -92,6 +92,21 @@ def test_cli_bad_options_are_one_line(tmp_path, capsys, argv, message):
 
 
 def test_resume_with_other_options_is_refused(tmp_path):
-    train2d.train(train2d.Config(steps=2, batch=8), tmp_path, progress=False)
+    gan_train.train(gan_train.Config(steps=2, batch=8), tmp_path, progress=False)
     with pytest.raises(ValueError, match="different options"):
-        train2d.train(train2d.Config(steps=4, batch=8, pack=2), tmp_path, resume=True, progress=False)
+        gan_train.train(gan_train.Config(steps=4, batch=8, pack=2), tmp_path, resume=True, progress=False)
+
+
+def test_two_d_learning_rate_decays_linearly_to_zero_and_dcgan_keeps_it():
+    run = gan_train.Run(gan_train.Config(data="ring", steps=4, batch=8))
+    seen = []
+    for _ in range(4):
+        run.train_step()
+        seen.append(run.opt_g.param_groups[0]["lr"])
+    assert seen == pytest.approx([5e-4, 3.75e-4, 2.5e-4, 1.25e-4])
+    assert gan_train._learning_rate(gan_train.Config(data="digits").check(), 2e-4, 3) == 2e-4
+
+
+def test_wgan_gp_with_packing_trains():
+    run = gan_train.Run(gan_train.Config(data="ring", loss="wgan-gp", pack=2, steps=2, batch=8))
+    assert np.isfinite(run.train_step()["loss_d"])

@@ -70,6 +70,8 @@ CASES = {
     "softmax": (lambda a: F.softmax(a, axis=1), lambda: [t64(3, 4)]),
     "log_softmax": (lambda a: F.log_softmax(a, axis=0), lambda: [t64(3, 4)]),
     "linear": (lambda x, w, b: F.linear(x, w, b), lambda: [t64(3, 4), t64(2, 4), t64(2)]),
+    "linear_no_bias": (lambda x, w: F.linear(x, w), lambda: [t64(3, 4), t64(2, 4)]),
+    "linear_batched": (lambda x, w, b: F.linear(x, w, b), lambda: [t64(2, 3, 4), t64(2, 4), t64(2)]),
     "conv2d": (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), lambda: [t64(2, 2, 5, 4), t64(3, 2, 3, 3), t64(3)]),
     "conv2d_stride1": (lambda x, w: F.conv2d(x, w, padding=(0, 1)), lambda: [t64(1, 2, 4, 4), t64(2, 2, 2, 3)]),
     "conv_transpose2d": (lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),

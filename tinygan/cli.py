@@ -1,5 +1,6 @@
 """The `tinygan` command: version, environment info and the kernel registry."""
 import argparse
+import os
 import platform
 import sys
 
@@ -30,27 +31,36 @@ def cmd_bench(args):
 
 
 def cmd_train_gan(args):
-    from tinygan.gan import train2d
-    if args.model != "mlp" or args.data not in ("ring", "grid"):
-        raise ValueError(f"train gan: --data {args.data} --model {args.model} is not available yet; "
-                         "this version trains --model mlp on --data ring|grid")
-    cfg = train2d.Config(data=args.data, loss=args.loss, pack=args.pack, steps=args.steps, batch=args.batch,
-                         seed=args.seed, label_smoothing=args.label_smoothing, feature_matching=args.feature_matching,
-                         instance_noise=args.instance_noise, unrolled=args.unrolled,
-                         unrolled_stop_gradient=args.unrolled_stop_gradient, vbn=args.vbn, eval_every=args.eval_every,
-                         checkpoint_every=args.checkpoint_every)
-    final = train2d.train(cfg, args.out, resume=args.resume, progress=not args.quiet)
-    print(f"{args.data} {args.loss} pack {args.pack}: {final['modes']} modes, HQ {100 * final['hq']:.1f} %, "
-          f"reverse KL {final['kl']:.3f}  ->  {args.out}/metrics.json")
+    from tinygan.gan import train
+    cfg = train.Config(data=args.data, model=args.model, loss=args.loss, pack=args.pack, steps=args.steps,
+                       batch=args.batch, lr=args.lr, nz=args.nz, width=args.width, image_size=args.image_size,
+                       seed=args.seed, label_smoothing=args.label_smoothing, feature_matching=args.feature_matching,
+                       instance_noise=args.instance_noise, unrolled=args.unrolled,
+                       unrolled_stop_gradient=args.unrolled_stop_gradient, vbn=args.vbn, eval_every=args.eval_every,
+                       checkpoint_every=args.checkpoint_every)
+    final = train.train(cfg, args.out, resume=args.resume, progress=not args.quiet)
+    if "modes" in final:
+        summary = f"{final['modes']} modes, HQ {100 * final['hq']:.1f} %, reverse KL {final['kl']:.3f}"
+    elif "fd" in final:
+        summary = f"Frechet distance {final['fd']:.1f}, {final['classes']} classes (class KL {final['class_kl']:.3f})"
+    else:
+        summary = "no labels, no scores"
+    print(f"{args.data} {args.loss} pack {args.pack}: {summary}  ->  {args.out}/metrics.json")
     return 0
 
 
 def cmd_sample(args):
     import numpy as np
-    from tinygan.gan import train2d
-    samples = train2d.sample_run(args.run_dir, args.n)
+    from tinygan.gan import plots, train
+    run = train.load_run(args.run_dir)
+    samples = run.sample(args.n, seed=args.seed)
     np.save(args.out, samples)
-    print(f"wrote {args.n} samples of shape {samples.shape[1:]} to {args.out}")
+    extra = ""
+    if samples.ndim == 4:
+        picture = os.path.splitext(args.out)[0] + ".png"
+        plots.save_image_grid(samples[:64], picture, 8, f"{args.run_dir}, step {run.step}")
+        extra = f" and a grid of the first {min(64, args.n)} to {picture}"
+    print(f"wrote {args.n} samples of shape {samples.shape[1:]} to {args.out}{extra}")
     return 0
 
 
@@ -103,9 +113,9 @@ def build_parser():
     bench.add_argument("--out", default="bench-out", help="folder for bench.json, bench.csv, bench.png")
     bench.set_defaults(run=cmd_bench)
     train = sub.add_parser("train", help="train a model").add_subparsers(dest="what", required=True)
-    gan = train.add_parser("gan", help="train a GAN and score its mode coverage")
-    gan.add_argument("--data", default="ring", help="ring | grid")
-    gan.add_argument("--model", default="mlp", help="mlp")
+    gan = train.add_parser("gan", help="train a GAN and score its mode coverage / sample quality")
+    gan.add_argument("--data", default="ring", help="ring | grid (2-D) | shapes | digits | idx:PATH (images)")
+    gan.add_argument("--model", default="", help="mlp (2-D data) | dcgan (images); default: the one that fits --data")
     gan.add_argument("--loss", default="ns", choices=("minimax", "ns", "wgan", "wgan-gp"))
     gan.add_argument("--pack", type=int, default=1, help="PacGAN: samples per discriminator input")
     gan.add_argument("--label-smoothing", action="store_true", help="one-sided: real targets 0.9")
@@ -117,7 +127,11 @@ def build_parser():
     gan.add_argument("--instance-noise", type=float, default=0.0, metavar="SIGMA0",
                      help="Gaussian noise on D's inputs, σ annealed from SIGMA0 to 0")
     gan.add_argument("--steps", type=int, default=20000)
-    gan.add_argument("--batch", type=int, default=100)
+    gan.add_argument("--batch", type=int, default=0, help="default: 100 (mlp), 64 (dcgan)")
+    gan.add_argument("--lr", type=float, default=0.0, help="default: the method's own (see tinygan/gan/train.py)")
+    gan.add_argument("--nz", type=int, default=0, help="latent size; default 2 (mlp), 64 (dcgan)")
+    gan.add_argument("--width", type=int, default=0, help="hidden units (mlp, default 64) or ngf = ndf (dcgan, default 32)")
+    gan.add_argument("--image-size", type=int, default=32, help="32 or 64 (dcgan)")
     gan.add_argument("--seed", type=int, default=0)
     gan.add_argument("--eval-every", type=int, default=1000)
     gan.add_argument("--checkpoint-every", type=int, default=1000)
@@ -151,7 +165,8 @@ def build_parser():
     sample = sub.add_parser("sample", help="draw samples from a trained generator")
     sample.add_argument("run_dir")
     sample.add_argument("--n", type=int, default=2500)
-    sample.add_argument("--out", required=True, help="a .npy file")
+    sample.add_argument("--out", required=True, help="a .npy file (images also get a .png grid beside it)")
+    sample.add_argument("--seed", type=int, default=0)
     sample.set_defaults(run=cmd_sample)
     return parser
 

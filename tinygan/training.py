@@ -8,8 +8,9 @@ from dataclasses import asdict
 import tinygan
 
 
-def fit(run, out, resume, progress, command, desc, postfix_keys):
-    """Train `run` until cfg.steps in folder `out`; `command` names the CLI command in errors."""
+def fit(run, out, resume, progress, command, desc, postfix_keys, on_evaluate=None):
+    """Train `run` until cfg.steps in folder `out`; `command` names the CLI command in errors;
+    on_evaluate() is called after each evaluation (e.g. to save pictures)."""
     from tqdm import tqdm
     cfg = run.cfg
     os.makedirs(out, exist_ok=True)
@@ -30,6 +31,8 @@ def fit(run, out, resume, progress, command, desc, postfix_keys):
         run.history["losses"].append(losses)
         if run.step % cfg.eval_every == 0 or run.step == cfg.steps:
             run.history["eval"].append({"step": run.step, **run.evaluate()})
+            if on_evaluate:
+                on_evaluate()
         if run.step % cfg.checkpoint_every == 0 or run.step == cfg.steps:
             tinygan.save(run.state(), ckpt)
         bar.set_postfix({k: f"{losses[k]:.3f}" for k in postfix_keys})

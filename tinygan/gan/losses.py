@@ -49,11 +49,18 @@ def clip_weights(module, c=0.01):
         p.data[...] = p.data.clip(-c, c)
 
 
-def gradient_penalty(critic, real, fake, weight=10.0):
+def gradient_penalty(critic, real, fake, weight=10.0, pack=1):
     """WGAN-GP (Gulrajani et al. 2017): λ E (‖∇_x̂ f(x̂)‖₂ − 1)², x̂ = ε x + (1 − ε) G(z), ε ~ U[0, 1]
-    per example. The gradient is taken with create_graph=True so the penalty trains the critic."""
-    eps = tinygan.rand(real.shape[0], *([1] * (real.ndim - 1)), dtype=real.dtype)
+    per critic input. The gradient is taken with create_graph=True so the penalty trains the critic.
+    With PacGAN packing one critic input is `pack` consecutive samples: they share one ε and one
+    gradient norm."""
+    if real.shape != fake.shape or real.shape[0] % pack:
+        raise ValueError(f"gradient_penalty: real {real.shape} and fake {fake.shape} must match, "
+                         f"with a batch that is a multiple of pack={pack}")
+    groups, tail = real.shape[0] // pack, [1] * (real.ndim - 1)
+    eps = tinygan.rand(groups, 1, *tail, dtype=real.dtype) * tinygan.ones(groups, pack, *tail, dtype=real.dtype)
+    eps = eps.reshape(real.shape[0], *tail)
     mixed = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_()
     grad, = tinygan.grad(critic(mixed).sum(), mixed, create_graph=True)
-    norms = (grad.reshape(grad.shape[0], -1) ** 2).sum(axis=1).sqrt()
+    norms = (grad.reshape(groups, -1) ** 2).sum(axis=1).sqrt()
     return weight * ((norms - 1) ** 2).mean()

@@ -34,21 +34,41 @@ class DCGANGenerator(nn.Module):
 
 
 class DCGANDiscriminator(nn.Module):
-    """images -> one logit per image, shape (N, 1)."""
+    """images (N·m, channels, H, W) -> one logit per group of m = pack images, shape (N, 1).
 
-    def __init__(self, ndf=64, channels=1, image_size=32):
+    batchnorm=False drops BatchNorm, as WGAN-GP needs: its penalty is on each input's own gradient,
+    which batch statistics would mix across the batch (Gulrajani et al. 2017, §4)."""
+
+    def __init__(self, ndf=64, channels=1, image_size=32, pack=1, batchnorm=True):
         downs = _check_size(image_size)
-        layers = [nn.Conv2d(channels, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2)]
+        layers = [nn.Conv2d(channels * pack, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2)]
         width = ndf
         for _ in range(downs - 1):
-            layers += [nn.Conv2d(width, width * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(width * 2), nn.LeakyReLU(0.2)]
+            norm = [nn.BatchNorm2d(width * 2)] if batchnorm else []
+            layers += [nn.Conv2d(width, width * 2, 4, 2, 1, bias=not batchnorm), *norm, nn.LeakyReLU(0.2)]
             width *= 2
-        layers += [nn.Conv2d(width, 1, 4, 1, 0, bias=False), nn.Flatten()]
-        self.net = nn.Sequential(*layers)
+        self.pack = pack
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.Conv2d(width, 1, 4, 1, 0, bias=False), nn.Flatten())
         self.apply(nn.init.dcgan_init_)
 
+    def features(self, x):
+        """The last 4×4 feature maps, flattened (what feature matching compares)."""
+        h = self.body(pack_samples(x, self.pack))
+        return h.reshape(h.shape[0], -1)
+
     def forward(self, x):
-        return self.net(x)
+        return self.head(self.body(pack_samples(x, self.pack)))
+
+
+def pack_samples(x, pack):
+    """PacGAN packing (Lin et al. 2018): (N·m, d, ...) -> (N, m·d, ...), each group of m consecutive
+    samples joined along the feature (or channel) axis, so D judges m samples at once."""
+    if pack == 1:
+        return x
+    if x.shape[0] % pack:
+        raise ValueError(f"pack: a batch of {x.shape[0]} samples is not a multiple of pack={pack}")
+    return x.reshape(x.shape[0] // pack, pack * x.shape[1], *x.shape[2:])
 
 
 class MLPGenerator(nn.Module):
@@ -93,9 +113,7 @@ class MLPDiscriminator(nn.Module):
 
     def features(self, x):
         """The last hidden layer's activations for packed x (what feature matching compares)."""
-        if x.shape[0] % self.pack:
-            raise ValueError(f"MLPDiscriminator: batch of {x.shape[0]} points is not a multiple of pack={self.pack}")
-        h = x.reshape(x.shape[0] // self.pack, self.dim * self.pack)
+        h = pack_samples(x, self.pack)
         for layer in list(self.net)[:-1]:
             h = layer(h)
         return h

@@ -8,6 +8,7 @@ from tinygan.ops import conv as conv_ops, losses as loss_ops, norm as norm_ops
 from tinygan.ops import (exp, leaky_relu, log, log_softmax, matmul, pad, relu, sigmoid,  # noqa: F401
                          softmax, softplus, tanh)
 from tinygan.ops.elementwise import _as_tensor
+from tinygan.ops.linalg import Linear as LinearOp
 from tinygan.tensor import Tensor
 
 
@@ -28,7 +29,11 @@ def linear(x, weight, bias=None):
         raise ShapeError(f"linear: input {x.shape} has last dimension {x.shape[-1] if x.ndim else None}, "
                          f"but weight {weight.shape} expects {weight.shape[1]} features")
     _same_dtype("linear", x, weight, bias)
-    y = matmul(x, weight.T)
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ShapeError(f"linear: bias {bias.shape} does not match weight {weight.shape}; expected ({weight.shape[0]},)")
+    if x.ndim == 2:
+        return LinearOp()(x, weight) if bias is None else LinearOp()(x, weight, bias)
+    y = matmul(x, weight.T)          # batched inputs (..., in_features): the general path
     return y + bias if bias is not None else y
 
 

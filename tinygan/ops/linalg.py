@@ -35,3 +35,19 @@ def matmul(a, b):
     except ValueError:
         raise ShapeError(f"matmul: batch shapes of {a.shape} and {b.shape} cannot be broadcast") from None
     return MatMul()(a, b)
+
+
+class Linear(Function):
+    """y = x Wᵀ (+ b) for a matrix x, as one graph node instead of three (transpose, matmul, add):
+    gx = gy W, gW = gyᵀ x, gb = Σ_rows gy. Small MLPs are bound by per-op overhead, not FLOPs
+    (Chainer's LinearFunction is one node for the same reason)."""
+    def forward(self, x, w, b=None):
+        y = x @ w.T
+        if b is not None:
+            y += b
+        return y
+
+    def backward(self, gy):
+        x, w = self.inputs[:2]
+        grads = (gy @ w, swap_last(gy) @ x)
+        return grads + (gy.sum(axis=0),) if len(self.inputs) == 3 else grads
