@@ -74,3 +74,11 @@ def test_dip_vae_demo_quick(tmp_path):
     for name, r in rows.items():
         assert all(np.isfinite(r[k]) for k in ("reconstruction", "kl", "offdiag_norm", "mig", "sap", "dci")), name
         assert (tmp_path / name / "traversals.png").exists()
+
+
+def test_dcgan_images_demo_quick(tmp_path):
+    results = load_demo("07_dcgan_images").main(["--quick", "--out", str(tmp_path)])
+    assert set(results) == {"digits", "shapes"}
+    for data, r in results.items():
+        assert r["held_out_accuracy"] > 0.9 and r["fd"] > r["fd_real_vs_real"]   # 3 steps do not fool the judge
+        assert (tmp_path / data / "samples.png").exists() and (tmp_path / f"{data}-real.png").exists()

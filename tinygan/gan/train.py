@@ -162,15 +162,18 @@ class Run:
         for opt in (self.opt_g, self.opt_d):
             opt.param_groups[0]["lr"] = lr
         n = self.cfg.batch * self.cfg.pack
-        for _ in range(self.n_critic):
-            fake = self._noisy(self.g(tinygan.randn(n, self.cfg.nz)).detach())
-            loss_d = self._d_loss(self._noisy(self._real(n)), fake)
+        for i in range(self.n_critic):
+            # G's step reuses the last critic batch, as DCGAN's reference code does: one G forward
+            # fewer per step; only that batch keeps its graph
+            with tinygan.set_grad_enabled(i == self.n_critic - 1):
+                fake = self.g(tinygan.randn(n, self.cfg.nz))
+            loss_d = self._d_loss(self._noisy(self._real(n)), self._noisy(fake.detach()))
             self.opt_d.zero_grad()
             loss_d.backward()
             self.opt_d.step()
             if self.cfg.loss == "wgan":
                 losses.clip_weights(self.d, 0.01)
-        loss_g = self._g_loss(self._noisy(self.g(tinygan.randn(n, self.cfg.nz))))
+        loss_g = self._g_loss(self._noisy(fake))
         self.opt_g.zero_grad()
         loss_g.backward()
         self.opt_g.step()
