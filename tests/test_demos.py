@@ -4,6 +4,7 @@ import json
 import pathlib
 
 import numpy as np
+import pytest
 
 DEMOS = pathlib.Path(__file__).resolve().parent.parent / "demos"
 
@@ -82,3 +83,25 @@ def test_dcgan_images_demo_quick(tmp_path):
     for data, r in results.items():
         assert r["held_out_accuracy"] > 0.9 and r["fd"] > r["fd_real_vs_real"]   # 3 steps do not fool the judge
         assert (tmp_path / data / "samples.png").exists() and (tmp_path / f"{data}-real.png").exists()
+
+
+def test_metric_agreement_spearman_matrix_on_known_rankings():
+    demo = load_demo("08_metric_agreement")
+    names = list(demo.METRICS)
+    base = np.array([0.1, 0.4, 0.2, 0.9])
+    columns = {names[0]: base, names[1]: base ** 2, names[2]: -base, names[3]: np.array([0.3, 0.1, 0.4, 0.2]),
+               names[4]: np.full(4, 0.5), names[5]: base + 1}
+    rows = [{m: float(columns[m][i]) for m in names} for i in range(4)]
+    rho = demo.spearman_matrix(rows)
+    assert rho[0, 1] == 100 and rho[0, 2] == -100 and rho[0, 5] == 100      # monotone maps keep rank order
+    assert np.isnan(rho[4]).all()                                           # a constant metric has no ranking
+    # ranks 1 3 2 4 against 3 1 4 2: Σd² = 16, ρ = 1 − 6·16 / (4·15) = −0.6
+    assert np.allclose(rho, rho.T, equal_nan=True) and rho[0, 3] == pytest.approx(-60)
+
+
+def test_metric_agreement_demo_quick(tmp_path):
+    rows, rho = load_demo("08_metric_agreement").main(["--quick", "--out", str(tmp_path)])
+    assert len(rows) == 3 and rho.shape == (6, 6)
+    assert "Locatello" in (tmp_path / "spearman.md").read_text() and (tmp_path / "spearman.png").exists()
+    saved = json.loads((tmp_path / "scores.json").read_text())
+    assert saved["lecture"][2][3] == 76 and len(saved["rows"]) == 3
