@@ -67,6 +67,10 @@ def test_locatello_demo_same_distribution_opposite_verdicts(tmp_path):
     for metric in truth:
         assert entangled[metric] < truth[metric], metric
     assert truth["dci_disentanglement"] > 0.9 and entangled["dci_disentanglement"] < 0.5
+    noise, constant = report["metrics"]["noise"], report["metrics"]["constant"]
+    for metric in ("mig", "dci_disentanglement", "sap"):       # no information about the factors: ≈ 0
+        assert noise[metric] < 0.05 and constant[metric] < 1e-9 and truth[metric] > noise[metric] + 0.1, metric
+    assert constant["beta_vae"] < 0.25                       # chance: 1 in 5 factors
 
 
 def test_dip_vae_demo_quick(tmp_path):
