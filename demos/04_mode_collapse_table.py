@@ -30,6 +30,10 @@ PUBLISHED = {  # PacGAN Table 1: (modes, HQ %, reverse KL)
 }
 
 
+def run_folder(out, data, name, seed):
+    return os.path.join(out, data, name.replace(" ", "_").replace("(", "").replace(")", ""), f"seed{seed}")
+
+
 def run_all(datasets, seeds, steps, out, batch=100, progress=True):
     results = {}
     for data in datasets:
@@ -37,11 +41,30 @@ def run_all(datasets, seeds, steps, out, batch=100, progress=True):
             finals = []
             for seed in range(seeds):
                 cfg = gan_train.Config(data=data, steps=steps, batch=batch, seed=seed, eval_every=steps,
-                                     checkpoint_every=steps, **options)
-                folder = os.path.join(out, data, name.replace(" ", "_").replace("(", "").replace(")", ""), f"seed{seed}")
-                finals.append(gan_train.train(cfg, folder, progress=progress))
+                                       checkpoint_every=steps, **options)
+                finals.append(gan_train.train(cfg, run_folder(out, data, name, seed), progress=progress))
             results[f"{data}/{name}"] = finals
     return results
+
+
+def sample_panel(data, out, path):
+    """One scatter per method (seed 0's generator, 2 500 samples) over the true modes."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, len(METHODS), figsize=(2.3 * len(METHODS), 2.6))
+    for ax, name in zip(axes, METHODS):
+        run = gan_train.load_run(run_folder(out, data, name, 0))
+        pts, stats = run.sample(2500, seed=0), run.history["eval"][-1]
+        ax.scatter(pts[:, 0], pts[:, 1], s=1, alpha=0.3)
+        ax.scatter(*run.dataset.centers.T, c="red", marker="x", s=12)
+        ax.set_title(f"{name}\n{stats['modes']} modes, HQ {100 * stats['hq']:.0f} %", fontsize=7)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def table(results, seeds, steps):
@@ -77,6 +100,8 @@ def main(argv=None):
         json.dump(results, f, indent=2)
     with open(os.path.join(args.out, "table.md"), "w") as f:
         f.write(text + "\n")
+    for data in datasets:
+        sample_panel(data, args.out, os.path.join(args.out, f"{data}-samples.png"))
     print(text)
     return results
 

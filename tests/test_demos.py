@@ -56,6 +56,7 @@ def test_mode_collapse_table_demo_quick(tmp_path, capsys):
     table = (tmp_path / "table.md").read_text()
     assert "| ring | PacGAN2 |" in table and "7.9 / 95.6 / 0.07" in table and "| ring | WGAN-GP |" in table
     assert json.loads((tmp_path / "results.json").read_text()).keys() == results.keys()
+    assert (tmp_path / "ring-samples.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_locatello_demo_same_distribution_opposite_verdicts(tmp_path):
