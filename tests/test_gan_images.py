@@ -111,6 +111,7 @@ def test_cli_image_run_writes_pictures_and_sample_writes_images_and_grid(tmp_pat
     assert metrics["config"]["model"] == "dcgan" and len(metrics["evaluations"]) == 2
     assert set(metrics["classifier"]) == {"held_out_accuracy", "fd_real_vs_real"}
     assert (out / "samples.png").read_bytes()[:4] == b"\x89PNG" and (out / "progress" / "samples-000002.png").exists()
+    assert (out / "classes.png").exists()
     assert cli.main(["sample", str(out), "--n", "10", "--out", str(tmp_path / "s.npy")]) == 0
     samples = np.load(tmp_path / "s.npy")
     assert samples.shape == (10, 1, 32, 32) and np.abs(samples).max() <= 1

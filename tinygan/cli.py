@@ -67,7 +67,7 @@ def cmd_sample(args):
 def cmd_train_vae(args):
     from tinygan.vae import train
     cfg = train.Config(model=args.model, data=args.data, size=args.size, arch=args.arch, beta=args.beta,
-                       lambda_od=args.lambda_od, steps=args.steps, batch=args.batch, seed=args.seed,
+                       lambda_od=args.lambda_od, steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed,
                        eval_every=args.eval_every, checkpoint_every=args.checkpoint_every)
     final = train.train(cfg, args.out, resume=args.resume, progress=not args.quiet)
     print(f"{args.model} on {args.data}: loss {final['total']:.1f} (reconstruction {final['reconstruction']:.1f}, "
@@ -148,6 +148,7 @@ def build_parser():
     vae.add_argument("--lambda-od", type=float, default=10.0, help="DIP-VAE off-diagonal weight")
     vae.add_argument("--steps", type=int, default=2000)
     vae.add_argument("--batch", type=int, default=64)
+    vae.add_argument("--lr", type=float, default=1e-4, help="Adam's learning rate (Locatello et al.: 1e-4)")
     vae.add_argument("--seed", type=int, default=0)
     vae.add_argument("--eval-every", type=int, default=500)
     vae.add_argument("--checkpoint-every", type=int, default=1000)

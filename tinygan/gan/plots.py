@@ -1,6 +1,6 @@
 """Pictures of a GAN run: generated samples (a scatter over the modes for 2-D data, an image grid
 otherwise) and the loss curves. samples.png and losses.png show the latest state;
-progress/samples-STEP.png keeps one picture per evaluation."""
+progress/samples-STEP.png keeps one picture per evaluation; image runs also get classes.png."""
 import os
 import shutil
 
@@ -76,8 +76,27 @@ def save_losses(run, path):
     plt.close(fig)
 
 
+def save_class_histogram(run, path):
+    """How the judge classifies generated images: a collapsed G shows up as missing bars."""
+    last = run.history["eval"][-1]
+    plt = _pyplot()
+    counts = last["class_counts"]
+    fig, ax = plt.subplots(figsize=(4.5, 2.6))
+    ax.bar(range(len(counts)), counts)
+    ax.axhline(sum(counts) / len(counts), color="gray", ls="--", lw=0.8, label="uniform")
+    ax.set_xticks(range(len(counts)))
+    ax.set_xlabel("predicted class of generated images")
+    ax.set_title(f"step {last['step']}: {last['classes']} of {len(counts)} classes, KL {last['class_kl']:.3f}", fontsize=8)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def save_run_pictures(run, out):
     os.makedirs(os.path.join(out, "progress"), exist_ok=True)
+    if run.history["eval"] and "class_counts" in run.history["eval"][-1]:
+        save_class_histogram(run, os.path.join(out, "classes.png"))
     save_samples(run, os.path.join(out, "samples.png"))
     shutil.copyfile(os.path.join(out, "samples.png"), os.path.join(out, "progress", f"samples-{run.step:06d}.png"))
     save_losses(run, os.path.join(out, "losses.png"))
