@@ -21,7 +21,10 @@ from tinygan.metrics.toy2d import NUM_SAMPLES, mode_stats
 from tinygan.training import fit
 
 LOSSES = ("minimax", "ns", "wgan", "wgan-gp")
-UNROLL_LR = 1e-2   # SGD step of the simulated discriminator updates
+# SGD step of the simulated discriminator updates. It must stay small next to D's sharpness: at 1e-2,
+# after 2 000 ring steps the unrolled generator gradient pointed against the plain one (cosine
+# −0.88, 4× its norm) and every unrolled run collapsed; at 1e-3 it stays aligned (cosine 0.96).
+UNROLL_LR = 1e-3
 IMAGE_EVAL_SAMPLES = 1000
 
 
