@@ -69,7 +69,8 @@ def sample_panel(data, out, path):
 
 def table(results, seeds, steps):
     lines = [f"{seeds} seed(s), {steps} steps per run; published: PacGAN (Lin et al. 2018) Table 1", "",
-             "| data | method | modes | HQ % | reverse KL | published (modes / HQ % / KL) |", "|---|---|---|---|---|---|"]
+             "| data | method | seeds | modes | HQ % | reverse KL | published (modes / HQ % / KL) |",
+             "|---|---|---|---|---|---|---|"]
     for key, finals in results.items():
         data, name = key.split("/", 1)
         m = np.array([f["modes"] for f in finals], float)
@@ -77,7 +78,7 @@ def table(results, seeds, steps):
         kl = np.array([f["kl"] for f in finals])
         pub = PUBLISHED.get((data, name))
         pub_text = f"{pub[0]} / {pub[1]} / {pub[2]}" if pub else ""
-        lines.append(f"| {data} | {name} | {m.mean():.1f} ± {m.std():.1f} | {hq.mean():.1f} ± {hq.std():.1f} | "
+        lines.append(f"| {data} | {name} | {len(finals)} | {m.mean():.1f} ± {m.std():.1f} | {hq.mean():.1f} ± {hq.std():.1f} | "
                      f"{kl.mean():.2f} ± {kl.std():.2f} | {pub_text} |")
     return "\n".join(lines)
 
