@@ -228,14 +228,13 @@ def train(cfg, out, resume=False, progress=True):
     run = Run(cfg)
     fit(run, out, resume, progress, "train gan", f"{cfg.loss} pack{cfg.pack} {cfg.data}", ("loss_d", "loss_g"),
         on_evaluate=lambda: plots.save_run_pictures(run, out))
-    final = run.history["eval"][-1] if run.history["eval"] else {"step": run.step, **run.evaluate()}
+    final = run.history["eval"][-1]       # fit always evaluates (and draws) at the last step
     metrics = {"config": asdict(cfg), "final": final, "evaluations": run.history["eval"]}
     if cfg.images and run.dataset.labels is not None:
         judge = run.judge()
         metrics["classifier"] = {"held_out_accuracy": judge.accuracy, "fd_real_vs_real": judge.real_floor}
     with open(os.path.join(out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
-    plots.save_run_pictures(run, out)
     return final
 
 
