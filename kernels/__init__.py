@@ -26,7 +26,8 @@ for _impl, _about in _CONV_ABOUT.items():
         register("conv2d_forward", "numba_cuda_direct", "tinygan.kernels.conv_numba_cuda:conv2d_forward_direct",
                  ("cupy",), "one thread per output element")
 
-for _op, _what in [("bce_with_logits", "d/dlogits"), ("mse", "d/dinput"), ("gaussian_kl", "d/dmu, d/dlogvar")]:
+for _op, _what in [("bce_with_logits", "d/dlogits"), ("mse", "d/dinput"), ("gaussian_kl", "d/dmu, d/dlogvar"),
+                   ("reparameterize_kl", "z = mu + e^(logvar/2) eps, KL sum, both d/dlogvar")]:
     register(_op, "numba_cpu", f"tinygan.kernels.losses_numba_cpu:{_op}", ("numpy",),
              f"one parallel pass: loss sum and {_what}")
     register(_op, "numba_cuda", f"tinygan.kernels.losses_numba_cuda:{_op}", ("cupy",), "grid-stride pass + block sums")

@@ -41,6 +41,18 @@ extern "C" __global__ void gaussian_kl(const DTYPE* mu, const DTYPE* logvar, DTY
     }
     block_sum(s, partial);
 }
+extern "C" __global__ void reparameterize_kl(const DTYPE* mu, const DTYPE* logvar, const DTYPE* eps, DTYPE* z,
+                                             DTYPE* dz, DTYPE* dkl, double* partial, long long n) {
+    double s = 0;
+    GRID_LOOP(e, n) {
+        DTYPE sd = exp((DTYPE)0.5 * logvar[e]), noise = sd * eps[e];
+        s += 0.5 * (double)(mu[e] * mu[e] + sd * sd - logvar[e] - 1);
+        z[e] = mu[e] + noise;
+        dz[e] = (DTYPE)0.5 * noise;
+        dkl[e] = (DTYPE)0.5 * (sd * sd - 1);
+    }
+    block_sum(s, partial);
+}
 """
 THREADS, MAX_BLOCKS = 256, 1024
 
@@ -51,23 +63,29 @@ def _module(dtype_name):
     return cupy.RawModule(code=_SOURCE.replace("DTYPE", {"float32": "float", "float64": "double"}[dtype_name]))
 
 
-def _launch(name, a, b):
+def _launch(name, inputs, n_outputs=1):
+    """Run kernel `name`(*inputs, *outputs, partial, n); returns (sum, *outputs)."""
     import cupy
-    a, b = cupy.ascontiguousarray(a), cupy.ascontiguousarray(b)
+    inputs = [cupy.ascontiguousarray(x) for x in inputs]
+    a = inputs[0]
     blocks = max(1, min(MAX_BLOCKS, (a.size + THREADS - 1) // THREADS))
-    grad, partial = cupy.empty_like(a), cupy.empty(blocks, dtype=cupy.float64)
-    _module(a.dtype.name).get_function(name)((blocks,), (THREADS,), (a, b, grad, partial, cupy.int64(a.size)))
-    return float(partial.sum()), grad
+    outputs, partial = [cupy.empty_like(a) for _ in range(n_outputs)], cupy.empty(blocks, dtype=cupy.float64)
+    _module(a.dtype.name).get_function(name)((blocks,), (THREADS,), (*inputs, *outputs, partial, cupy.int64(a.size)))
+    return (float(partial.sum()), *outputs)
 
 
 def bce_with_logits(x, t):
-    return _launch("bce_with_logits", x, t)
+    return _launch("bce_with_logits", (x, t))
 
 
 def mse(x, t):
-    return _launch("mse", x, t)
+    return _launch("mse", (x, t))
 
 
 def gaussian_kl(mu, logvar):
-    total, dlogvar = _launch("gaussian_kl", mu, logvar)
+    total, dlogvar = _launch("gaussian_kl", (mu, logvar))
     return total, mu, dlogvar
+
+
+def reparameterize_kl(mu, logvar, eps):
+    return _launch("reparameterize_kl", (mu, logvar, eps), n_outputs=3)

@@ -35,6 +35,19 @@ def _gaussian_kl32(mu, logvar, dlogvar, pow2):
     return total
 
 
+@njit(parallel=True, fastmath=_REDUCE, cache=True)
+def _reparameterize_kl32(mu, logvar, eps, z, dz, dkl, pow2):
+    total = 0.0
+    for e in prange(mu.size):
+        std = exp32(np.float32(0.5) * logvar[e], pow2)
+        noise = std * eps[e]
+        total += 0.5 * (mu[e] * mu[e] + std * std - logvar[e] - 1)
+        z[e] = mu[e] + noise
+        dz[e] = np.float32(0.5) * noise
+        dkl[e] = np.float32(0.5) * (std * std - 1)
+    return total
+
+
 @njit(parallel=True, cache=True)
 def _bce_with_logits(x, t, grad):
     total = 0.0
@@ -67,6 +80,19 @@ def _gaussian_kl(mu, logvar, dlogvar):
     return total
 
 
+@njit(parallel=True, cache=True)
+def _reparameterize_kl(mu, logvar, eps, z, dz, dkl):
+    total = 0.0
+    for e in prange(mu.size):
+        std = np.exp(0.5 * logvar[e])
+        noise = std * eps[e]
+        total += 0.5 * (mu[e] * mu[e] + std * std - logvar[e] - 1.0)
+        z[e] = mu[e] + noise
+        dz[e] = 0.5 * noise
+        dkl[e] = 0.5 * (std * std - 1.0)
+    return total
+
+
 def _flat(a):
     return np.ascontiguousarray(a).reshape(-1)
 
@@ -88,3 +114,13 @@ def gaussian_kl(mu, logvar):
     if mu.dtype == np.float32:
         return run(_gaussian_kl32, mu.size, _flat(mu), _flat(logvar), dlogvar.reshape(-1), POW2), mu, dlogvar
     return run(_gaussian_kl, mu.size, _flat(mu), _flat(logvar), dlogvar.reshape(-1)), mu, dlogvar
+
+
+def reparameterize_kl(mu, logvar, eps):
+    outputs = [np.empty_like(mu) for _ in range(3)]          # z, dz/dlogvar, dKL/dlogvar
+    flat = [_flat(mu), _flat(logvar), _flat(eps)] + [o.reshape(-1) for o in outputs]
+    if mu.dtype == np.float32:
+        total = run(_reparameterize_kl32, mu.size, *flat, POW2)
+    else:
+        total = run(_reparameterize_kl, mu.size, *flat)
+    return (total, *outputs)

@@ -54,23 +54,43 @@ def _gaussian_kl(mu, logvar, dlogvar, partial):
     _block_sum(s, partial)
 
 
-def _launch(kernel, a, b):
+@cuda.jit
+def _reparameterize_kl(mu, logvar, eps, z, dz, dkl, partial):
+    s = 0.0
+    for e in range(cuda.grid(1), mu.size, cuda.gridsize(1)):
+        std = math.exp(0.5 * logvar[e])
+        noise = std * eps[e]
+        s += 0.5 * (mu[e] * mu[e] + std * std - logvar[e] - 1.0)
+        z[e] = mu[e] + noise
+        dz[e] = 0.5 * noise
+        dkl[e] = 0.5 * (std * std - 1.0)
+    _block_sum(s, partial)
+
+
+def _launch(kernel, inputs, n_outputs=1):
+    """Run kernel(*inputs, *outputs, partial) over the flattened inputs; (sum, *outputs) shaped as
+    the first input."""
+    a = inputs[0]
     blocks = max(1, min(MAX_BLOCKS, ca.blocks(a.size, THREADS)))
-    grad = ca.empty(a.size, a.dtype, a)
+    outputs = [ca.empty(a.size, a.dtype, a) for _ in range(n_outputs)]
     partial = ca.empty(blocks, np.float64, a)
-    kernel[blocks, THREADS](ca.to_device(a.reshape(-1)), ca.to_device(b.reshape(-1)), grad, partial)
+    kernel[blocks, THREADS](*[ca.to_device(x.reshape(-1)) for x in inputs], *outputs, partial)
     total = float(ca.result(partial, a).sum())
-    return total, ca.result(grad, a).reshape(a.shape)
+    return (total, *[ca.result(o, a).reshape(a.shape) for o in outputs])
 
 
 def bce_with_logits(x, t):
-    return _launch(_bce_with_logits, x, t)
+    return _launch(_bce_with_logits, (x, t))
 
 
 def mse(x, t):
-    return _launch(_mse, x, t)
+    return _launch(_mse, (x, t))
 
 
 def gaussian_kl(mu, logvar):
-    total, dlogvar = _launch(_gaussian_kl, mu, logvar)
+    total, dlogvar = _launch(_gaussian_kl, (mu, logvar))
     return total, mu, dlogvar
+
+
+def reparameterize_kl(mu, logvar, eps):
+    return _launch(_reparameterize_kl, (mu, logvar, eps), n_outputs=3)

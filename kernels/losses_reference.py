@@ -26,3 +26,13 @@ def gaussian_kl(mu, logvar):
     xp = get_array_module(mu)
     var = xp.exp(logvar)
     return 0.5 * (mu * mu + var - logvar - 1).sum(), mu, 0.5 * (var - 1)
+
+
+def reparameterize_kl(mu, logvar, eps):
+    """The VAE's sample and KL in one pass (Kingma & Welling 2014, eq. 10): z = mu + e^(logvar/2) eps
+    and sum KL(N(mu, e^logvar) || N(0, 1)). Returns (kl sum, z, dz/dlogvar = ½ e^(logvar/2) eps,
+    dKL/dlogvar = ½ (e^logvar - 1)); dz/dmu = 1 and dKL/dmu = mu need no array."""
+    xp = get_array_module(mu)
+    std = xp.exp(0.5 * logvar)
+    noise = std * eps
+    return 0.5 * (mu * mu + std * std - logvar - 1).sum(), mu + noise, 0.5 * noise, 0.5 * (std * std - 1)

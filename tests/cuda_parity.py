@@ -47,7 +47,8 @@ def test_fused_losses_match_reference(dtype, tol):
     rng = np.random.default_rng(1)
     x = np.concatenate([rng.standard_normal(300) * 3, [150.0, -150.0, 1e4, -1e4, 0.0]])
     t = rng.uniform(0, 1, x.shape)
-    for name, args in [("bce_with_logits", (x, t)), ("mse", (x, t)), ("gaussian_kl", (x / 50, t))]:
+    for name, args in [("bce_with_logits", (x, t)), ("mse", (x, t)), ("gaussian_kl", (x / 50, t)),
+                       ("reparameterize_kl", (x / 50, t * 8 - 4, x[::-1] / 100))]:
         expected = getattr(lr, name)(*args)
         got = getattr(lc, name)(*(a.astype(dtype) for a in args))
         for e, g in zip(expected, got):

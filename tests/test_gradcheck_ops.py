@@ -91,6 +91,8 @@ CASES = {
     "cross_entropy_probs": (lambda x, t: F.cross_entropy(x, t, reduction="sum"), lambda: [t64(4, 3), _probs(4, 3)]),
     "gaussian_kl": (lambda m, lv: F.gaussian_kl(m, lv), lambda: [t64(4, 3), t64(4, 3, seed=4)]),
     "gaussian_kl_none": (lambda m, lv: F.gaussian_kl(m, lv, reduction="none"), lambda: [t64(4, 3), t64(4, 3, seed=4)]),
+    "reparameterize_kl": (lambda m, lv: _sample_and_kl(m, lv, "mean"), lambda: [t64(4, 3), t64(4, 3, seed=4)]),
+    "reparameterize_kl_sum": (lambda m, lv: _sample_and_kl(m, lv, "sum"), lambda: [t64(2, 3), t64(2, 3, seed=4)]),
     "astype_roundtrip": (lambda a: a.astype(np.float32).astype(np.float64) * 0 + a * 2, lambda: [t64(3)]),
     "dropout": (lambda a: _seeded_dropout(a), lambda: [t64(4, 5)]),
 }
@@ -99,6 +101,13 @@ CASES = {
 def _probs(*shape, seed=7, requires_grad=True):
     data = np.random.default_rng(seed).uniform(0.05, 0.95, shape)
     return tinygan.tensor(data, requires_grad=requires_grad, dtype=np.float64)
+
+
+def _sample_and_kl(mu, logvar, reduction):
+    """Both outputs of the fused op in one tensor (z scaled so neither term hides the other)."""
+    eps = tinygan.tensor(np.random.default_rng(11).standard_normal(mu.shape), dtype=np.float64)
+    z, kl = F.reparameterize_kl(mu, logvar, eps, reduction=reduction)
+    return z * 3 + kl
 
 
 def _seeded_dropout(a):

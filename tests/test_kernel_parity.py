@@ -14,6 +14,9 @@ def _inputs(op, dtype, rng):
         return rng.standard_normal((7, 13)).astype(dtype), rng.standard_normal((7, 13)).astype(dtype)
     if op == "gaussian_kl":
         return rng.standard_normal((16, 10)).astype(dtype), (rng.standard_normal((16, 10)) * 2).astype(dtype)
+    if op == "reparameterize_kl":   # logvar down to -40: std e^-20 must not flush the noise to 0 early
+        logvar = np.concatenate([rng.standard_normal(157) * 3, [-40.0, 20.0, 0.0]])
+        return tuple(a.astype(dtype) for a in (rng.standard_normal(160), logvar, rng.standard_normal(160)))
     x = (rng.standard_normal((6, 5, 4, 3)) * 3 + 1).astype(dtype)
     gamma, beta = rng.uniform(0.5, 1.5, 5).astype(dtype), rng.standard_normal(5).astype(dtype)
     if op == "batch_norm_forward":
@@ -43,7 +46,7 @@ def test_matches_reference(op, impl, dtype, tol):
 
 
 def test_parity_cases_cover_every_fused_op():
-    assert {op for op, _ in CASES} == {"bce_with_logits", "mse", "gaussian_kl", "batch_norm_forward", "batch_norm_backward"}
+    assert {op for op, _ in CASES} == {"bce_with_logits", "mse", "gaussian_kl", "reparameterize_kl", "batch_norm_forward", "batch_norm_backward"}
 
 
 def test_vectorisable_float32_exp_and_log1p_are_accurate_to_a_few_ulps():

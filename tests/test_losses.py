@@ -53,6 +53,24 @@ def test_gaussian_kl_hand_value_and_reductions():
     assert np.isclose(F.gaussian_kl(mu, logvar, reduction="sum").item(), sum(per_example))
 
 
+def test_reparameterize_kl_hand_values_and_noise_statistics():
+    mu = tinygan.tensor([[1.0, 0.0], [0.0, -2.0]], dtype=np.float64)
+    logvar = tinygan.tensor([[0.0, math.log(4)], [0.0, 0.0]], dtype=np.float64)
+    eps = tinygan.tensor([[0.5, 1.0], [-1.0, 0.0]], dtype=np.float64)
+    z, kl = F.reparameterize_kl(mu, logvar, eps)
+    np.testing.assert_allclose(z.numpy(), [[1.5, 2.0], [-1.0, -2.0]])           # mu + sigma * eps, sigma(log 4) = 2
+    assert np.isclose(kl.item(), (0.5 * (1 + (4 - math.log(4) - 1)) + 0.5 * 4) / 2)
+    z_none, kl_none = F.reparameterize_kl(mu, logvar, eps, reduction="none")
+    np.testing.assert_allclose(z_none.numpy(), z.numpy())
+    np.testing.assert_allclose(kl_none.numpy(), F.gaussian_kl(mu, logvar, reduction="none").numpy())
+    # drawn noise: z ~ N(mu, e^logvar)
+    tinygan.manual_seed(0)
+    z, _ = F.reparameterize_kl(tinygan.full((20000, 1), 3.0), tinygan.full((20000, 1), math.log(0.25)))
+    assert abs(z.numpy().mean() - 3) < 0.02 and abs(z.numpy().std() - 0.5) < 0.02
+    with pytest.raises(tinygan.ShapeError, match=r"reparameterize_kl: input shape \(2, 2\) and target shape \(2, 1\)"):
+        F.reparameterize_kl(mu, logvar, tinygan.zeros(2, 1, dtype=np.float64))
+
+
 def test_losses_refuse_to_broadcast_mismatched_shapes():
     with pytest.raises(tinygan.ShapeError, match=r"mse_loss: input shape \(4, 1\) and target shape \(4,\) differ"):
         F.mse_loss(tinygan.zeros(4, 1), tinygan.zeros(4))

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import tinygan
+import tinygan.nn.functional as F
 from tinygan.testing import gradcheck, gradgradcheck
 from tinygan.vae import losses
 
@@ -70,3 +71,6 @@ def test_vae_loss_terms_and_beta():
     assert dip["total"].item() == pytest.approx(plain["total"].item() + dip["off_diagonal"].item() + dip["diagonal"].item())
     with pytest.raises(ValueError, match="kind"):
         losses.dip_covariance(mu, logvar, "iii")
+    _, fused_kl = F.reparameterize_kl(mu, logvar)     # the trainer's path: KL from the sampling kernel
+    fused = losses.vae_loss(logits, x, mu, logvar, kl=fused_kl)
+    assert fused["total"].item() == pytest.approx(plain["total"].item(), rel=1e-12)

@@ -29,6 +29,8 @@ def kernel_cases(xp, quick):
     a, b = f32(n), xp.asarray(rng.uniform(0, 1, n), dtype=np.float32)
     for op, flops_per in (("bce_with_logits", 10), ("mse", 3), ("gaussian_kl", 6)):
         cases.append((op, f"{n / 2 ** 20:g}M elements", (a, b), flops_per * n, 4 * 3 * n))  # read 2, write 1
+    logvar = xp.asarray(rng.uniform(-4, 1, n), dtype=np.float32)
+    cases.append(("reparameterize_kl", f"{n / 2 ** 20:g}M elements", (a, logvar, f32(n)), 12 * n, 4 * 6 * n))  # read 3, write 3
     xb = f32(*BN_SHAPE)
     gamma, beta = xp.ones(BN_SHAPE[1], dtype=np.float32), xp.zeros(BN_SHAPE[1], dtype=np.float32)
     ref = registry._table["batch_norm_forward"]["reference"].load()

@@ -3,6 +3,7 @@ import numpy as np
 
 from tinygan import random
 from tinygan.backend import get_array_module
+from tinygan.creation import randn
 from tinygan.errors import DTypeError, ShapeError
 from tinygan.ops import conv as conv_ops, losses as loss_ops, norm as norm_ops
 from tinygan.ops import (exp, leaky_relu, log, log_softmax, matmul, pad, relu, sigmoid,  # noqa: F401
@@ -188,5 +189,21 @@ def gaussian_kl(mu, logvar, reduction="mean"):
     _loss_args("gaussian_kl", mu, logvar, reduction)
     if reduction == "none":
         return 0.5 * (mu * mu + exp(logvar) - logvar - 1).reshape(mu.shape[0], -1).sum(axis=1)
-    scale = 1.0 / mu.shape[0] if reduction == "mean" and mu.ndim else 1.0
-    return loss_ops.GaussianKL(scale)(mu, logvar)
+    return loss_ops.GaussianKL(_kl_scale(mu, reduction))(mu, logvar)
+
+
+def _kl_scale(mu, reduction):
+    return 1.0 / mu.shape[0] if reduction == "mean" and mu.ndim else 1.0
+
+
+def reparameterize_kl(mu, logvar, eps=None, reduction="mean"):
+    """The VAE's sample z = μ + e^(logvar/2) ε, ε ~ N(0, I) (or the given eps), and
+    gaussian_kl(mu, logvar, reduction), from one fused pass over (μ, logvar, ε). Returns (z, kl)."""
+    _loss_args("reparameterize_kl", mu, logvar, reduction)
+    eps = randn(*mu.shape, dtype=mu.dtype) if eps is None else _loss_args("reparameterize_kl", mu, eps, reduction)
+    if reduction == "none":
+        return mu + exp(0.5 * logvar) * eps, gaussian_kl(mu, logvar, reduction)
+    sample = loss_ops.Reparameterize(eps.data)
+    z = sample(mu, logvar)
+    fused, sample.kl = sample.kl, None          # handed over: the z node need not keep it
+    return z, loss_ops.GaussianKL(_kl_scale(mu, reduction), fused=fused)(mu, logvar)

@@ -42,16 +42,33 @@ class MSE(Function):
 
 
 class GaussianKL(Function):
-    """scale * Σ ½(μ² + e^logvar − logvar − 1);  d/dμ = scale μ, d/dlogvar = scale ½(e^logvar − 1)."""
-    def __init__(self, scale): self.scale = scale
+    """scale * Σ ½(μ² + e^logvar − logvar − 1);  d/dμ = scale μ, d/dlogvar = scale ½(e^logvar − 1).
+    fused = (sum, d/dlogvar) already computed by Reparameterize's kernel skips the KL kernel."""
+    def __init__(self, scale, fused=None): self.scale, self.fused = scale, fused
     def forward(self, mu, logvar):
-        total, _, self.dlogvar = kernel("gaussian_kl", mu)(mu, logvar)
+        total, self.dlogvar = self.fused or kernel("gaussian_kl", mu)(mu, logvar)[::2]
+        self.fused = None
         return _scalar(total * self.scale, mu)
     def backward(self, gy):
         mu, logvar = self.inputs
         dlogvar = 0.5 * (exp(logvar) - 1) if autograd.is_grad_enabled() else Tensor(self.dlogvar)
         g = gy * self.scale
         return g * mu, g * dlogvar
+
+
+class Reparameterize(Function):
+    """z = μ + e^(logvar/2) ε (Kingma & Welling 2014, eq. 10);  d/dμ = 1, d/dlogvar = ½ e^(logvar/2) ε.
+    Its kernel also computes the KL of (μ, logvar) in the same pass, kept in .kl for a GaussianKL
+    node: the VAE reads its encoder's output once for both (see F.reparameterize_kl)."""
+    def __init__(self, eps): self.eps = eps
+    def forward(self, mu, logvar):
+        total, z, self.dz, dkl = kernel("reparameterize_kl", mu)(mu, logvar, self.eps)
+        self.kl = (total, dkl)
+        return z
+    def backward(self, gz):
+        mu, logvar = self.inputs
+        dz = 0.5 * exp(0.5 * logvar) * Tensor(self.eps) if autograd.is_grad_enabled() else Tensor(self.dz)
+        return gz, gz * dz
 
 
 class BinaryCrossEntropy(Function):

@@ -54,11 +54,12 @@ def dip_regularizer(mu, logvar, lambda_od, lambda_d=None, kind="i"):
     return off_term + diag_term, off_term, diag_term
 
 
-def vae_loss(logits, x, mu, logvar, beta=1.0, dip=None, lambda_od=0.0, lambda_d=None):
+def vae_loss(logits, x, mu, logvar, beta=1.0, dip=None, lambda_od=0.0, lambda_d=None, kl=None):
     """Loss terms of a VAE step as a dict of Tensors: total, reconstruction, kl, off_diagonal,
-    diagonal. beta ≠ 1 is β-VAE; dip = "i" or "ii" adds the DIP-VAE regulariser."""
+    diagonal. beta ≠ 1 is β-VAE; dip = "i" or "ii" adds the DIP-VAE regulariser. kl: the KL term
+    when it is already computed (F.reparameterize_kl gives it with the sample)."""
     rec = reconstruction(logits, x)
-    kl = F.gaussian_kl(mu, logvar)
+    kl = F.gaussian_kl(mu, logvar) if kl is None else kl
     total = rec + beta * kl
     terms = {"reconstruction": rec, "kl": kl}
     if dip is not None:

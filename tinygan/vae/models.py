@@ -3,8 +3,7 @@ al. 2019 (disentanglement_lib's conv_encoder / deconv_decoder): conv 32-32-64-64
 FC 256, `latents` means and log-variances; the decoder mirrors it with transposed convolutions.
 arch="mlp" is a smaller fully connected variant for fast CPU runs."""
 from tinygan import nn
-from tinygan.creation import randn
-from tinygan.ops import exp
+from tinygan.nn import functional as F
 
 
 class VAE(nn.Module):
@@ -43,5 +42,5 @@ class VAE(nn.Module):
 
     def forward(self, x):
         mu, logvar = self.encode(x)
-        z = mu + exp(0.5 * logvar) * randn(*mu.shape, dtype=mu.dtype)   # reparameterisation
+        z, _ = F.reparameterize_kl(mu, logvar)     # z = μ + σ ε (the fused kernel also gives the KL)
         return self.decode(z), mu, logvar
