@@ -2,10 +2,12 @@
 modes / high-quality % / reverse KL (mean ± std) next to the numbers published in PacGAN
 (Lin et al. 2018, Table 1).
 
-    python demos/04_mode_collapse_table.py [--quick] [--data ring grid] [--seeds 5] [--steps 20000] [--out DIR]
+    python demos/04_mode_collapse_table.py [--quick] [--data ring grid] [--methods NAME ...] [--seeds 5]
+                                           [--steps 20000] [--width 64] [--batch 100] [--out DIR]
 
 Writes DIR/results.json and DIR/table.md. docs/gan-results.md has the table for 5 seeds × 10 000
-steps (about an hour on 2 CPU cores, both datasets in parallel).
+steps (about an hour on 2 CPU cores, both datasets in parallel), and the grid run that reaches
+PacGAN's quality: --data grid --methods NS-GAN --width 128 --batch 250 --steps 40000.
 """
 import argparse
 import json
@@ -34,26 +36,26 @@ def run_folder(out, data, name, seed):
     return os.path.join(out, data, name.replace(" ", "_").replace("(", "").replace(")", ""), f"seed{seed}")
 
 
-def run_all(datasets, seeds, steps, out, batch=100, progress=True):
+def run_all(datasets, seeds, steps, out, batch=100, progress=True, methods=tuple(METHODS), width=0):
     results = {}
     for data in datasets:
-        for name, options in METHODS.items():
+        for name in methods:
             finals = []
             for seed in range(seeds):
-                cfg = gan_train.Config(data=data, steps=steps, batch=batch, seed=seed, eval_every=steps,
-                                       checkpoint_every=steps, **options)
+                cfg = gan_train.Config(data=data, steps=steps, batch=batch, width=width, seed=seed, eval_every=steps,
+                                       checkpoint_every=steps, **METHODS[name])
                 finals.append(gan_train.train(cfg, run_folder(out, data, name, seed), progress=progress))
             results[f"{data}/{name}"] = finals
     return results
 
 
-def sample_panel(data, out, path):
+def sample_panel(data, out, path, methods=tuple(METHODS)):
     """One scatter per method (seed 0's generator, 2 500 samples) over the true modes."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, len(METHODS), figsize=(2.3 * len(METHODS), 2.6))
-    for ax, name in zip(axes, METHODS):
+    fig, axes = plt.subplots(1, len(methods), figsize=(2.3 * len(methods) + 0.4, 2.6), squeeze=False)
+    for ax, name in zip(axes[0], methods):
         run = gan_train.load_run(run_folder(out, data, name, 0))
         pts, stats = run.sample(2500, seed=0), run.history["eval"][-1]
         ax.scatter(pts[:, 0], pts[:, 1], s=1, alpha=0.3)
@@ -67,8 +69,9 @@ def sample_panel(data, out, path):
     plt.close(fig)
 
 
-def table(results, seeds, steps):
-    lines = [f"{seeds} seed(s), {steps} steps per run; published: PacGAN (Lin et al. 2018) Table 1", "",
+def table(results, seeds, steps, width=0, batch=100):
+    lines = [f"{seeds} seed(s), {steps} steps per run, batch {batch}, "
+             f"{f'{width} hidden units' if width else 'default widths'}; published: PacGAN (Lin et al. 2018) Table 1", "",
              "| data | method | seeds | modes | HQ % | reverse KL | published (modes / HQ % / KL) |",
              "|---|---|---|---|---|---|---|"]
     for key, finals in results.items():
@@ -87,22 +90,26 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1 seed, 20 steps, ring only: a smoke test")
     parser.add_argument("--data", nargs="+", default=["ring", "grid"], choices=("ring", "grid"))
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS), metavar="NAME",
+                        help=f"a subset of: {', '.join(METHODS)}")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=20000)
+    parser.add_argument("--width", type=int, default=0, help="hidden units of G and D (0: the trainer's default)")
+    parser.add_argument("--batch", type=int, default=100, help="PacGAN's 100")
     parser.add_argument("--out", default="runs/mode-collapse")
     args = parser.parse_args(argv)
-    datasets, seeds, steps, batch = args.data, args.seeds, args.steps, 100
+    datasets, seeds, steps, batch = args.data, args.seeds, args.steps, args.batch
     if args.quick:
         datasets, seeds, steps, batch = ["ring"], 1, 20, 16
-    results = run_all(datasets, seeds, steps, args.out, batch, progress=not args.quick)
-    text = table(results, seeds, steps)
+    results = run_all(datasets, seeds, steps, args.out, batch, not args.quick, args.methods, args.width)
+    text = table(results, seeds, steps, args.width, batch)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
     with open(os.path.join(args.out, "table.md"), "w") as f:
         f.write(text + "\n")
     for data in datasets:
-        sample_panel(data, args.out, os.path.join(args.out, f"{data}-samples.png"))
+        sample_panel(data, args.out, os.path.join(args.out, f"{data}-samples.png"), args.methods)
     print(text)
     return results
 

@@ -7,39 +7,39 @@ float64 inputs use libm for full precision.
 import numpy as np
 from numba import njit, prange
 
-from tinygan.kernels.fastmath_numba import POW2, exp32, log1p_unit32
+from tinygan.kernels.fastmath_numba import exp32, log1p_unit32
 from tinygan.kernels.numba_threads import run
 
 _REDUCE = {"reassoc", "contract", "arcp"}   # let LLVM reorder the sum so the loop vectorises
 
 
 @njit(parallel=True, fastmath=_REDUCE, cache=True)
-def _bce_with_logits32(x, t, grad, pow2):
+def _bce_with_logits32(x, t, grad):
     total = 0.0
     for e in prange(x.size):
         v, target = x[e], t[e]
         a = abs(v)
-        z = exp32(-a, pow2)                      # e^-|v| in (0, 1]: never overflows
+        z = exp32(-a)                      # e^-|v| in (0, 1]: never overflows
         total += (v + a) * 0.5 - v * target + log1p_unit32(z)
         grad[e] = (np.float32(1.0) if v >= 0 else z) / (1 + z) - target
     return total
 
 
 @njit(parallel=True, fastmath=_REDUCE, cache=True)
-def _gaussian_kl32(mu, logvar, dlogvar, pow2):
+def _gaussian_kl32(mu, logvar, dlogvar):
     total = 0.0
     for e in prange(mu.size):
-        var = exp32(logvar[e], pow2)
+        var = exp32(logvar[e])
         total += 0.5 * (mu[e] * mu[e] + var - logvar[e] - 1)
         dlogvar[e] = np.float32(0.5) * (var - 1)
     return total
 
 
 @njit(parallel=True, fastmath=_REDUCE, cache=True)
-def _reparameterize_kl32(mu, logvar, eps, z, dz, dkl, pow2):
+def _reparameterize_kl32(mu, logvar, eps, z, dz, dkl):
     total = 0.0
     for e in prange(mu.size):
-        std = exp32(np.float32(0.5) * logvar[e], pow2)
+        std = exp32(np.float32(0.5) * logvar[e])
         noise = std * eps[e]
         total += 0.5 * (mu[e] * mu[e] + std * std - logvar[e] - 1)
         z[e] = mu[e] + noise
@@ -100,7 +100,7 @@ def _flat(a):
 def bce_with_logits(x, t):
     grad = np.empty_like(x)
     if x.dtype == np.float32:
-        return run(_bce_with_logits32, x.size, _flat(x), _flat(t), grad.reshape(-1), POW2), grad
+        return run(_bce_with_logits32, x.size, _flat(x), _flat(t), grad.reshape(-1)), grad
     return run(_bce_with_logits, x.size, _flat(x), _flat(t), grad.reshape(-1)), grad
 
 
@@ -112,7 +112,7 @@ def mse(x, t):
 def gaussian_kl(mu, logvar):
     dlogvar = np.empty_like(logvar)
     if mu.dtype == np.float32:
-        return run(_gaussian_kl32, mu.size, _flat(mu), _flat(logvar), dlogvar.reshape(-1), POW2), mu, dlogvar
+        return run(_gaussian_kl32, mu.size, _flat(mu), _flat(logvar), dlogvar.reshape(-1)), mu, dlogvar
     return run(_gaussian_kl, mu.size, _flat(mu), _flat(logvar), dlogvar.reshape(-1)), mu, dlogvar
 
 
@@ -120,7 +120,7 @@ def reparameterize_kl(mu, logvar, eps):
     outputs = [np.empty_like(mu) for _ in range(3)]          # z, dz/dlogvar, dKL/dlogvar
     flat = [_flat(mu), _flat(logvar), _flat(eps)] + [o.reshape(-1) for o in outputs]
     if mu.dtype == np.float32:
-        total = run(_reparameterize_kl32, mu.size, *flat, POW2)
+        total = run(_reparameterize_kl32, mu.size, *flat)
     else:
         total = run(_reparameterize_kl, mu.size, *flat)
     return (total, *outputs)
