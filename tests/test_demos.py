@@ -59,6 +59,15 @@ def test_mode_collapse_table_demo_quick(tmp_path, capsys):
     assert (tmp_path / "ring-samples.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_mode_collapse_table_demo_runs_a_chosen_subset_at_a_chosen_width(tmp_path):
+    demo = load_demo("04_mode_collapse_table")
+    results = demo.main(["--quick", "--methods", "NS-GAN", "PacGAN2", "--width", "8", "--out", str(tmp_path)])
+    assert list(results) == ["ring/NS-GAN", "ring/PacGAN2"]
+    assert "8 hidden units" in (tmp_path / "table.md").read_text()
+    run = demo.gan_train.load_run(demo.run_folder(str(tmp_path), "ring", "PacGAN2", 0))
+    assert run.cfg.width == 8 and run.cfg.pack == 2 and run.g.net[0].weight.shape == (8, 2)
+
+
 def test_locatello_demo_same_distribution_opposite_verdicts(tmp_path):
     report = load_demo("05_locatello").main(["--quick", "--out", str(tmp_path)])
     # five KS tests at once: a Bonferroni-style bar (over 40 seeds the p-values were uniform, as they should be)
