@@ -7,7 +7,7 @@ modes / high-quality % / reverse KL (mean ± std) next to the numbers published 
 
 Writes DIR/results.json and DIR/table.md. docs/gan-results.md has the table for 5 seeds × 10 000
 steps (about an hour on 2 CPU cores, both datasets in parallel), and the grid run that reaches
-PacGAN's quality: --data grid --methods NS-GAN --width 128 --batch 250 --steps 40000.
+PacGAN's quality: --data grid --methods GAN --width 128 --batch 250 --steps 40000.
 """
 import argparse
 import json
