@@ -13,8 +13,8 @@ from tinygan.vae.models import VAE
 @pytest.mark.parametrize("arch,size", [("conv", 32), ("conv", 64), ("mlp", 32)])
 def test_vae_shapes(arch, size):
     model = VAE(size=size, latents=10, arch=arch)
-    logits, mu, logvar = model(tinygan.zeros(3, 1, size, size))
-    assert logits.shape == (3, 1, size, size) and mu.shape == logvar.shape == (3, 10)
+    logits, mu, logvar, kl = model(tinygan.zeros(3, 1, size, size))
+    assert logits.shape == (3, 1, size, size) and mu.shape == logvar.shape == (3, 10) and kl.shape == ()
     with pytest.raises(ValueError, match="divisible by 16"):
         VAE(size=40)
 

@@ -41,6 +41,8 @@ class VAE(nn.Module):
         return self.decoder(z)
 
     def forward(self, x):
+        """(logits, μ, log σ², KL(q(z|x) ‖ N(0, I)) averaged over the batch): one fused pass draws
+        z = μ + σ ε and computes the KL, so the loss need not read μ and log σ² again."""
         mu, logvar = self.encode(x)
-        z, _ = F.reparameterize_kl(mu, logvar)     # z = μ + σ ε (the fused kernel also gives the KL)
-        return self.decode(z), mu, logvar
+        z, kl = F.reparameterize_kl(mu, logvar)
+        return self.decode(z), mu, logvar, kl

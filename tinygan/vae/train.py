@@ -13,7 +13,6 @@ import numpy as np
 
 import tinygan
 from tinygan import optim, random
-from tinygan.nn import functional as F
 from tinygan.data.dsprites import DSprites
 from tinygan.training import fit
 from tinygan.vae import losses
@@ -60,9 +59,7 @@ class Run:
         self.step, self.history = 0, {"step": [], "losses": [], "eval": []}
 
     def loss_terms(self, x):
-        mu, logvar = self.model.encode(x)
-        z, kl = F.reparameterize_kl(mu, logvar)    # one fused pass gives the sample and its KL
-        logits = self.model.decode(z)
+        logits, mu, logvar, kl = self.model(x)
         spec = MODELS[self.cfg.model]
         return losses.vae_loss(logits, x, mu, logvar, kl=kl, beta=self.cfg.beta, dip=spec.get("dip"),
                                lambda_od=self.cfg.lambda_od if "dip" in spec else 0.0)
