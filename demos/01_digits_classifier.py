@@ -5,14 +5,13 @@
 Prints test accuracy and wall time for each model and writes metrics.json to --out.
 """
 import argparse
-import json
 import os
 import time
 
 
 import tinygan
 import tinygan.nn.functional as F
-from tinygan import nn, optim
+from tinygan import files, nn, optim
 from tinygan.data import DataLoader, load_digits
 
 
@@ -64,8 +63,7 @@ def main(argv=None):
         results[name] = {"test_accuracy": acc, "seconds": round(seconds, 2), "epochs": epochs}
         print(f"{name:8s} test accuracy {acc * 100:5.1f} %  ({epochs} epochs, {seconds:.1f} s)")
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "metrics.json"), "w") as f:
-        json.dump(results, f, indent=2)
+    files.write_json(os.path.join(args.out, "metrics.json"), results)
     return results
 
 

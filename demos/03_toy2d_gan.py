@@ -24,7 +24,8 @@ def main(argv=None):
     for name, pack in (("GAN", 1), ("PacGAN2", 2)):
         cfg = gan_train.Config(data=args.data, loss="ns", pack=pack, steps=steps, seed=args.seed,
                              eval_every=max(steps // 4, 1), checkpoint_every=steps)
-        results[name] = gan_train.train(cfg, os.path.join(args.out, f"{args.data}-{name}"), progress=not args.quick)
+        results[name] = gan_train.train(cfg, os.path.join(args.out, f"{args.data}-{name}"), progress=not args.quick,
+                                        overwrite=True)     # a demo replaces its own runs in --out
     print(f"{args.data}, {steps} steps, seed {args.seed}:")
     print(f"{'method':10} {'modes':>6} {'HQ %':>7} {'rev. KL':>8}")
     for name, r in results.items():

@@ -10,11 +10,11 @@ steps (about an hour on 2 CPU cores, both datasets in parallel), and the grid ru
 PacGAN's quality: --data grid --methods GAN --width 128 --batch 250 --steps 40000.
 """
 import argparse
-import json
 import os
 
 import numpy as np
 
+from tinygan import files
 from tinygan.gan import train as gan_train
 
 METHODS = {   # name -> trainer options
@@ -45,7 +45,7 @@ def run_all(datasets, seeds, steps, out, batch=100, progress=True, methods=tuple
             for seed in range(seeds):
                 cfg = gan_train.Config(data=data, steps=steps, batch=batch, width=width, seed=seed, eval_every=steps,
                                        checkpoint_every=steps, **METHODS[name])
-                finals.append(gan_train.train(cfg, run_folder(out, data, name, seed), progress=progress))
+                finals.append(gan_train.train(cfg, run_folder(out, data, name, seed), progress=progress, overwrite=True))
             results[f"{data}/{name}"] = finals
     return results
 
@@ -66,7 +66,7 @@ def sample_panel(data, out, path, methods=tuple(METHODS)):
         ax.set_xticks([])
         ax.set_yticks([])
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    files.save_figure(fig, path, dpi=110)
     plt.close(fig)
 
 
@@ -105,10 +105,8 @@ def main(argv=None):
     results = run_all(datasets, seeds, steps, args.out, batch, not args.quick, args.methods, args.width)
     text = table(results, seeds, steps, args.width, batch)
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(results, f, indent=2)
-    with open(os.path.join(args.out, "table.md"), "w") as f:
-        f.write(text + "\n")
+    files.write_json(os.path.join(args.out, "results.json"), results)
+    files.write_text(os.path.join(args.out, "table.md"), text + "\n")
     for data in datasets:
         sample_panel(data, args.out, os.path.join(args.out, f"{data}-samples.png"), args.methods)
     print(text)

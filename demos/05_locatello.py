@@ -14,12 +14,12 @@ disentanglement_lib's sizes (a few minutes on 2 cores); --full uses the library'
 gradient-boosted trees on 10 000 points for 40 orientation classes make that over half an hour).
 """
 import argparse
-import json
 import os
 
 import numpy as np
 from scipy import stats
 
+from tinygan import files
 from tinygan.metrics import disentanglement as dm
 from tinygan.theory import entangling_map
 
@@ -107,8 +107,7 @@ def main(argv=None):
     report = {"ks_pvalues": ks, "joint_mmd_pvalue": joint_p, "min_abs_jacobian_entry": float(np.abs(jacobian).min()),
               "rotation": a.tolist(), "metrics": results}
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "locatello.json"), "w") as fh:
-        json.dump(report, fh, indent=2)
+    files.write_json(os.path.join(args.out, "locatello.json"), report)
     print("marginal KS p-values of f(z):", " ".join(f"{p:.2f}" for p in ks))
     print(f"joint two-sample (MMD) p-value, f(z) vs fresh z: {joint_p:.2f}")
     print(f"smallest |∂f_i/∂z_j| at a sample: {np.abs(jacobian).min():.3g} (all 25 entries nonzero)")

@@ -30,7 +30,7 @@ def main(argv=None):
         cfg = train.Config(model=name, arch=args.arch, size=32, steps=steps, seed=args.seed, lr=1e-3,
                            batch=16 if args.quick else 64, eval_every=max(steps // 3, 1), checkpoint_every=steps, **options)
         folder = os.path.join(args.out, name)
-        final = train.train(cfg, folder, progress=not args.quick)
+        final = train.train(cfg, folder, progress=not args.quick, overwrite=True)      # the demo's own runs
         run = train.load_run(folder)
         rows[name] = {**final, "mig": dm.mig(run.data, run.representation, 0, num_train=sizes["num_train"])["discrete_mig"],
                       "sap": dm.sap(run.data, run.representation, 0, **sizes)["SAP_score"],

@@ -30,7 +30,7 @@ def main(argv=None):
         start = time.perf_counter()
         cfg = gan_train.Config(data=data, model="dcgan", loss="ns", checkpoint_every=size["steps"], **size)
         folder = os.path.join(args.out, data)
-        final = gan_train.train(cfg, folder, progress=not args.quick)
+        final = gan_train.train(cfg, folder, progress=not args.quick, overwrite=True)   # the demo's own runs
         seconds = time.perf_counter() - start
         with open(os.path.join(folder, "metrics.json")) as f:
             classifier = json.load(f)["classifier"]

@@ -13,11 +13,11 @@ and disentanglement_lib's sample sizes (hours on CPU; for a GPU). Writes DIR/sco
 DIR/spearman.md and DIR/spearman.png.
 """
 import argparse
-import json
 import os
 
 import numpy as np
 
+from tinygan import files
 from tinygan.metrics import disentanglement as dm
 from tinygan.vae import train
 
@@ -54,7 +54,7 @@ def run_sweep(mode, seeds, steps, out, data, progress=True):
                                steps=steps, seed=seed, lr=1e-4 if mode == "full" else 1e-3,
                                batch=16 if mode == "quick" else 64, eval_every=steps, checkpoint_every=steps, **options)
             folder = os.path.join(out, label.strip().replace(" ", "_").replace("=", ""), f"seed{seed}")
-            final = train.train(cfg, folder, progress=progress)
+            final = train.train(cfg, folder, progress=progress, overwrite=True)
             run = train.load_run(folder)
             scores = {m: float(fn(run.data, run.representation, seed, **sizes.get(m, {}))[key])
                       for m, (fn, key) in METRICS.items()}
@@ -116,7 +116,7 @@ def plot(rho, path):
                     ax.text(j, i, f"{matrix[i, j]:.0f}", ha="center", va="center", fontsize=7)
         ax.set_title(f"Spearman ×100, {title}", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    files.save_figure(fig, path, dpi=100)
     plt.close(fig)
 
 
@@ -139,10 +139,9 @@ def main(argv=None):
     rho = spearman_matrix(rows)
     os.makedirs(args.out, exist_ok=True)
     text = report(rows, rho, data)
-    with open(os.path.join(args.out, "scores.json"), "w") as f:
-        json.dump({"rows": rows, "spearman": rho.tolist(), "lecture": LECTURE.tolist()}, f, indent=2)
-    with open(os.path.join(args.out, "spearman.md"), "w") as f:
-        f.write(text + "\n")
+    files.write_json(os.path.join(args.out, "scores.json"),
+                     {"rows": rows, "spearman": rho.tolist(), "lecture": LECTURE.tolist()})
+    files.write_text(os.path.join(args.out, "spearman.md"), text + "\n")
     plot(rho, os.path.join(args.out, "spearman.png"))
     print(text)
     return rows, rho

@@ -3,6 +3,10 @@
 `available()` prints the table; `use(op, impl)` picks one (also as a context manager).
 Every implementation is parity-tested against the `reference` one (tests/test_kernels*.py).
 """
+import os
+
+from tinygan.errors import KernelError
+from tinygan.kernels import registry
 from tinygan.kernels.registry import available, kernel, ops, register, selected, table, use, apply_env
 
 # Preference order = registration order: the first loadable one for the array's backend runs.
@@ -43,6 +47,11 @@ for _op in ("batch_norm_forward", "batch_norm_backward"):
     register(_op, "reference", f"tinygan.kernels.batchnorm_reference:{_op}", ("numpy", "cupy"),
              "array expressions")
 
-apply_env()
+# As with TINYGAN_BACKEND (tinygan/backend.py): a bad TINYGAN_KERNELS is kept, not raised at import;
+# kernel() raises it at the first use of a kernel, and `tinygan info` shows it.
+try:
+    apply_env()
+except KernelError as _exc:
+    registry.env_error = KernelError(f"TINYGAN_KERNELS={os.environ.get('TINYGAN_KERNELS')!r}: {_exc}")
 
 __all__ = ["available", "kernel", "ops", "register", "selected", "table", "use", "apply_env"]

@@ -6,6 +6,9 @@ exp(y):   y = k·ln2 + r, |r| ≤ ln2/2;  e^r by its Taylor polynomial to degree
           2^k built directly as the float32 bit pattern (k + 127) << 23 (the IEEE-754 exponent
           field). An earlier version read 2^k from a table: that gather cost more than the rest of
           exp together (4M elements, one thread: 4.7 ms with the table, 2.0 ms with the bit pattern).
+Edge cases follow np.exp: e^y = inf past EXP32_OVERFLOW and NaN stays NaN (tests/test_kernel_nonfinite.py).
+Numba caches each kernel keyed on its own file, not on the helpers it inlines from here: after
+editing this file, delete kernels/__pycache__/*.nbi and *.nbc (or touch the kernels' files).
 log1p(z), 0 ≤ z ≤ 1:  log(1+z) = 2·atanh(s), s = z/(2+z) ≤ 1/3;  atanh(s) = s·Σ s^{2i}/(2i+1), 8 terms.
 """
 import numpy as np
@@ -25,13 +28,22 @@ def _float32_from_bits(typingctx, bits):
     return types.float32(types.int32), codegen
 
 
-@njit(inline="always", fastmath=True)
+# No "nnan"/"ninf" fast-math flags here: with them LLVM may drop the NaN and overflow tests below.
+_FINITE_SAFE = {"reassoc", "contract", "arcp", "nsz", "afn"}
+EXP32_OVERFLOW = 88.72283935546875      # the largest float32 y with e^y finite (libm's threshold)
+
+
+@njit(inline="always", fastmath=_FINITE_SAFE)
 def exp32(y):
-    y = min(max(y, np.float32(-87.0)), np.float32(88.0))
-    k = np.floor(y * INV_LN2 + 0.5)     # in float64: a float32 k·ln2 would lose ~5e-6 of e^r near |y| = 88
-    r = y - k * LN2
+    c = min(max(y, np.float32(-87.0)), np.float32(88.0))
+    k = np.floor(c * INV_LN2 + 0.5)     # in float64: a float32 k·ln2 would lose ~5e-6 of e^r near |y| = 88
+    r = c - k * LN2
     p = 1.0 + r * (1.0 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720 + r * (1 / 5040)))))))
-    return np.float32(p) * _float32_from_bits((np.int32(k) + np.int32(127)) << np.int32(23))
+    e = np.float32(p) * _float32_from_bits((np.int32(k) + np.int32(127)) << np.int32(23))
+    # IEEE exp at the edges, as the reference's np.exp: overflow gives inf, NaN stays NaN (the clamp
+    # above would turn both into finite numbers that anomaly detection never sees)
+    e = np.float32(np.inf) if y > EXP32_OVERFLOW else e
+    return y if y != y else e
 
 
 @njit(inline="always", fastmath=True)

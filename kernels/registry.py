@@ -46,6 +46,7 @@ class Impl:
 
 _table = {}      # op -> {impl name -> Impl}, in preference order
 _chosen = {}     # op -> impl name picked by the user
+env_error = None  # a bad TINYGAN_KERNELS, raised by kernel() (kernels/__init__.py)
 
 
 def register(op, name, target, backends=("numpy",), about=""):
@@ -66,6 +67,8 @@ def _ops_named(op):
 
 def kernel(op, array):
     """The function that computes `op` for arrays like `array` (NumPy or CuPy)."""
+    if env_error:
+        raise env_error
     backend = "cupy" if type(array).__module__.startswith("cupy") else "numpy"
     impl = _pick(op, backend)
     if profiler._active is not None:

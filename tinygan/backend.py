@@ -45,11 +45,15 @@ def set_backend(name):
 
 
 def get_backend():
+    if env_error:
+        raise env_error
     return _active
 
 
 def xp_of_backend(name=None):
     """The array module for a backend name (the active one by default)."""
+    if name is None and env_error:
+        raise env_error
     name = name or _active
     return _import_cupy() if name == "cupy" else np
 
@@ -90,5 +94,12 @@ def usable_gpu_stack():
     return status
 
 
+# A bad TINYGAN_BACKEND must not break `import tinygan` (then `tinygan info` and `--version`, which
+# exist to diagnose it, would fail too): it is kept here, raised by the first new tensor and by
+# every CLI command but `info`, and shown by `info`.
+env_error = None
 if os.environ.get("TINYGAN_BACKEND"):
-    set_backend(os.environ["TINYGAN_BACKEND"])
+    try:
+        set_backend(os.environ["TINYGAN_BACKEND"])
+    except BackendError as exc:
+        env_error = BackendError(f"TINYGAN_BACKEND={os.environ['TINYGAN_BACKEND']!r}: {exc}; unset it to use numpy")

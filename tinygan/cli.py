@@ -17,11 +17,14 @@ def cmd_info(args):
         except Exception:
             versions[name] = "not installed"
     print("packages: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
-    print(f"backend: {backend.get_backend()}  (switch with tinygan.set_backend or TINYGAN_BACKEND)")
+    active = "numpy" if backend.env_error else backend.get_backend()
+    print(f"backend: {active}  (switch with tinygan.set_backend or TINYGAN_BACKEND)")
+    for problem in _environment_problems():
+        print(f"problem: {problem}")
     for name, state in backend.usable_gpu_stack().items():
         print(f"gpu: {name}: {state}")
     print("\nkernel registry (tinygan.kernels.use(op, impl) or TINYGAN_KERNELS=op:impl,...):")
-    print(kernels.table(backend.get_backend()))
+    print(kernels.table(active))
     return 0
 
 
@@ -38,7 +41,8 @@ def cmd_train_gan(args):
                        instance_noise=args.instance_noise, unrolled=args.unrolled,
                        unrolled_stop_gradient=args.unrolled_stop_gradient, vbn=args.vbn, eval_every=args.eval_every,
                        checkpoint_every=args.checkpoint_every)
-    final = train.train(cfg, args.out, resume=args.resume, progress=not args.quiet)
+    final = train.train(cfg, args.out, resume=args.resume, progress=not args.quiet, overwrite=args.overwrite,
+                        extend=args.extend)
     if "modes" in final:
         summary = f"{final['modes']} modes, HQ {100 * final['hq']:.1f} %, reverse KL {final['kl']:.3f}"
     elif "fd" in final:
@@ -50,14 +54,22 @@ def cmd_train_gan(args):
 
 
 def cmd_sample(args):
-    import numpy as np
+    from tinygan import files
     from tinygan.gan import plots, train
+    if args.n < 1:
+        raise ValueError(f"sample: --n must be >= 1, got {args.n}")
+    if not args.out.endswith(".npy"):
+        raise ValueError(f"sample: --out {args.out!r} must name a .npy file (e.g. {args.out}.npy)")
+    picture = args.out[:-len(".npy")] + ".png"
     run = train.load_run(args.run_dir)
+    targets = [args.out] + ([picture] if run.cfg.images else [])
+    existing = [t for t in targets if os.path.exists(t)]
+    if existing and not args.overwrite:
+        raise ValueError(f"sample: {', '.join(existing)} already exists; add --overwrite to replace it")
     samples = run.sample(args.n, seed=args.seed)
-    np.save(args.out, samples)
+    files.save_npy(args.out, samples)
     extra = ""
     if samples.ndim == 4:
-        picture = os.path.splitext(args.out)[0] + ".png"
         plots.save_image_grid(samples[:64], picture, 8, f"{args.run_dir}, step {run.step}")
         extra = f" and a grid of the first {min(64, args.n)} to {picture}"
     print(f"wrote {args.n} samples of shape {samples.shape[1:]} to {args.out}{extra}")
@@ -69,7 +81,8 @@ def cmd_train_vae(args):
     cfg = train.Config(model=args.model, data=args.data, size=args.size, arch=args.arch, beta=args.beta,
                        lambda_od=args.lambda_od, steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed,
                        eval_every=args.eval_every, checkpoint_every=args.checkpoint_every)
-    final = train.train(cfg, args.out, resume=args.resume, progress=not args.quiet)
+    final = train.train(cfg, args.out, resume=args.resume, progress=not args.quiet, overwrite=args.overwrite,
+                        extend=args.extend)
     print(f"{args.model} on {args.data}: loss {final['total']:.1f} (reconstruction {final['reconstruction']:.1f}, "
           f"KL {final['kl']:.2f}), off-diagonal norm of Cov q(z) {final['offdiag_norm']:.3f}  ->  {args.out}/metrics.json")
     return 0
@@ -77,25 +90,33 @@ def cmd_train_vae(args):
 
 def cmd_evaluate(args):
     import json
-    import os
+    from tinygan import files, rundir
     from tinygan.metrics import disentanglement as dm
     from tinygan.vae.train import load_run
     names = list(dm.ALL) if args.metrics == "all" else args.metrics.split(",")
     unknown = [n for n in names if n not in dm.ALL]
     if unknown:
         raise ValueError(f"evaluate: unknown metric(s) {unknown}; choose from {sorted(dm.ALL)} or all")
-    run = load_run(args.run_dir)
-    quick = dict(num_train=500, num_test=250) if args.quick else {}
-    pairs = dict(num_train=100, num_eval=50) if args.quick else {}
-    sizes = {"mig": {k: v for k, v in quick.items() if k == "num_train"}, "sap": quick, "dci": quick,
-             "modularity_explicitness": quick, "beta_vae": pairs,
-             "factor_vae": {**pairs, **({"num_variance_estimate": 1000} if args.quick else {})}}
-    scores = {name: dm.ALL[name](run.data, run.representation, args.seed, **sizes[name]) for name in names}
-    path = os.path.join(args.run_dir, "metrics.json")
-    metrics = json.load(open(path)) if os.path.exists(path) else {}
-    metrics["disentanglement"] = {**metrics.get("disentanglement", {}), **scores}
-    with open(path, "w") as f:
-        json.dump(metrics, f, indent=2)
+    if not os.path.isdir(args.run_dir):
+        raise FileNotFoundError(f"evaluate: {args.run_dir} is not a run folder")
+    with rundir.open_run(args.run_dir, "evaluate", resume=True):     # locked: no trainer writes meanwhile
+        run = load_run(args.run_dir)
+        path = os.path.join(args.run_dir, "metrics.json")
+        metrics = {}
+        if os.path.exists(path):      # read before the (long) scoring, so a bad file costs nothing
+            try:
+                with open(path) as f:
+                    metrics = json.load(f)
+            except ValueError:
+                raise ValueError(f"evaluate: {path} is not valid JSON; move it away and evaluate again") from None
+        quick = dict(num_train=500, num_test=250) if args.quick else {}
+        pairs = dict(num_train=100, num_eval=50) if args.quick else {}
+        sizes = {"mig": {k: v for k, v in quick.items() if k == "num_train"}, "sap": quick, "dci": quick,
+                 "modularity_explicitness": quick, "beta_vae": pairs,
+                 "factor_vae": {**pairs, **({"num_variance_estimate": 1000} if args.quick else {})}}
+        scores = {name: dm.ALL[name](run.data, run.representation, args.seed, **sizes[name]) for name in names}
+        metrics["disentanglement"] = {**metrics.get("disentanglement", {}), **scores}
+        files.write_json(path, metrics)
     for name, result in scores.items():
         print(f"{name:24} " + ", ".join(f"{k} {v:.3f}" for k, v in result.items()))
     return 0
@@ -136,6 +157,9 @@ def build_parser():
     gan.add_argument("--eval-every", type=int, default=1000)
     gan.add_argument("--checkpoint-every", type=int, default=1000)
     gan.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
+    gan.add_argument("--extend", action="store_true",
+                     help="with a --steps other than the run's: continue it to the new horizon (schedules restart)")
+    gan.add_argument("--overwrite", action="store_true", help="delete the run in OUT first (its run files only)")
     gan.add_argument("--quiet", action="store_true", help="no progress bar")
     gan.add_argument("--out", required=True)
     gan.set_defaults(run=cmd_train_gan)
@@ -153,6 +177,9 @@ def build_parser():
     vae.add_argument("--eval-every", type=int, default=500)
     vae.add_argument("--checkpoint-every", type=int, default=1000)
     vae.add_argument("--resume", action="store_true")
+    vae.add_argument("--extend", action="store_true",
+                     help="with a --steps other than the run's: continue it to the new horizon (schedules restart)")
+    vae.add_argument("--overwrite", action="store_true", help="delete the run in OUT first (its run files only)")
     vae.add_argument("--quiet", action="store_true")
     vae.add_argument("--out", required=True)
     vae.set_defaults(run=cmd_train_vae)
@@ -168,8 +195,15 @@ def build_parser():
     sample.add_argument("--n", type=int, default=2500)
     sample.add_argument("--out", required=True, help="a .npy file (images also get a .png grid beside it)")
     sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--overwrite", action="store_true", help="replace --out (and its .png) if they exist")
     sample.set_defaults(run=cmd_sample)
     return parser
+
+
+def _environment_problems():
+    from tinygan import backend
+    from tinygan.kernels import registry
+    return [str(e) for e in (backend.env_error, registry.env_error) if e]
 
 
 def main(argv=None):
@@ -179,15 +213,27 @@ def main(argv=None):
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
+    from tinygan import errors
+    problems = _environment_problems()
+    if problems and args.run is not cmd_info:
+        print(f"tinygan: error: {problems[0]}", file=sys.stderr)
+        return 2
     try:
         return args.run(args)
-    except Exception as exc:  # one clear line for user-facing errors
-        from tinygan import errors
-        if isinstance(exc, (errors.ShapeError, errors.DTypeError, errors.BackendError, errors.KernelError,
-                            errors.CheckpointError, FileNotFoundError, ValueError)):
-            print(f"tinygan: error: {exc}", file=sys.stderr)
-            return 2
-        raise
+    except errors.TrainingInterrupted as stop:      # SIGINT/SIGTERM: checkpoint written (training.fit)
+        print(f"tinygan: {stop}", file=sys.stderr)
+        return 128 + stop.signum
+    except KeyboardInterrupt:                       # a second Ctrl-C, or one outside training
+        print("tinygan: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, errors.DTypeError, errors.BackendError, errors.KernelError, errors.DivergenceError,
+            FileNotFoundError) as exc:             # one clear line for user-facing errors
+        print(f"tinygan: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:                          # disk full, read-only filesystem, permissions
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"tinygan: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -32,3 +32,19 @@ class AnomalyError(FloatingPointError):
 def fmt_shapes(*arrays):
     """'(2, 3) float32 and (3,) float64' — the shapes and dtypes of an op's inputs."""
     return " and ".join(f"{tuple(a.shape)} {a.dtype}" for a in arrays)
+
+
+class RunFolderError(ValueError):
+    """A run folder that cannot be used: it holds another run, is locked, is not writable."""
+
+
+class DivergenceError(FloatingPointError):
+    """A training run whose loss or parameters became NaN or Inf."""
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """SIGINT/SIGTERM during training: the current step finished and a checkpoint was written."""
+
+    def __init__(self, message, signum):
+        super().__init__(message)
+        self.signum = signum

@@ -2,15 +2,17 @@
 
 Arrays are stored under their path in the tree ("model/conv1.weight"); everything else (ints,
 floats, strings, the tree's shape) goes into one JSON header, so loading never needs pickle.
-Writes go to a temp file in the same folder and are renamed over the target (atomic).
+Writes are atomic (tinygan.files). A dict key may not contain "/" (it would collide with a nested
+path: {"a/b": x} and {"a": {"b": y}} both store "a/b"), and the header's name is reserved.
+Loading checks every array's declared shape against the bytes stored before allocating it.
 """
 import json
-import os
-import tempfile
+import math
 import zipfile
 
 import numpy as np
 
+from tinygan import files
 from tinygan.backend import to_numpy
 from tinygan.errors import CheckpointError
 from tinygan.tensor import Tensor
@@ -28,6 +30,10 @@ def _encode(obj, path, arrays):
     if isinstance(obj, np.generic) or (hasattr(obj, "item") and getattr(obj, "ndim", None) == 0):
         return obj.item()
     if isinstance(obj, dict):
+        for k in obj:
+            if not isinstance(k, (str, int)) or "/" in str(k) or k == HEADER:
+                raise ValueError(f"save: key {k!r} at {path or 'the top'!r} cannot be stored: keys must be strings "
+                                 f"(or ints) without '/', and not {HEADER!r}")
         return {"$dict": [[k, _encode(v, f"{path}/{k}" if path else str(k), arrays)] for k, v in obj.items()]}
     if isinstance(obj, (list, tuple)):
         return {"$list": [_encode(v, f"{path}/{i}", arrays) for i, v in enumerate(obj)],
@@ -38,14 +44,18 @@ def _encode(obj, path, arrays):
                     "lists and dicts")
 
 
-def _decode(node, arrays):
+def _decode(node, arrays, path):
     if isinstance(node, dict):
         if "$array" in node:
+            if node["$array"] not in arrays:
+                raise CheckpointError(f"load: {path} refers to array {node['$array']!r}, which it does not contain")
             return arrays[node["$array"]]
         if "$dict" in node:
-            return {k: _decode(v, arrays) for k, v in node["$dict"]}
-        items = [_decode(v, arrays) for v in node["$list"]]
-        return tuple(items) if node["tuple"] else items
+            return {k: _decode(v, arrays, path) for k, v in node["$dict"]}
+        if "$list" in node:
+            items = [_decode(v, arrays, path) for v in node["$list"]]
+            return tuple(items) if node.get("tuple") else items
+        raise CheckpointError(f"load: {path} has a malformed header (an object with keys {sorted(node)[:3]})")
     return node
 
 
@@ -54,35 +64,46 @@ def save(state, path):
     arrays = {}
     tree = _encode(state, "", arrays)
     header = json.dumps({"format": FORMAT, "tree": tree})
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **{HEADER: np.array(header)}, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with files.atomic_open(path) as f:
+        np.savez(f, **{HEADER: np.array(header)}, **arrays)
+
+
+def _read_member(archive, info, path):
+    """One .npy member of the archive, after checking that its header's shape fits its bytes."""
+    with archive.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                       (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        if read_header is None:
+            raise CheckpointError(f"load: {path}: {info.filename} has .npy format {version}, not 1.0 or 2.0")
+        shape, _, dtype = read_header(f)
+        if dtype.hasobject:
+            raise CheckpointError(f"load: {path} stores Python objects in {info.filename} (pickle is never loaded)")
+        declared = math.prod(shape) * dtype.itemsize
+        if declared > info.file_size:
+            raise CheckpointError(f"load: {path}: {info.filename} declares shape {shape} ({declared} bytes) but "
+                                  f"holds {info.file_size} bytes")
+    with archive.open(info) as f:
+        return np.lib.format.read_array(f, allow_pickle=False)
 
 
 def load(path):
-    """Read a file written by save(); arrays come back as NumPy arrays (allow_pickle=False)."""
+    """Read a file written by save(); arrays come back as NumPy arrays (never unpickled). Anything
+    that is not a tinygan checkpoint raises CheckpointError naming the file."""
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            if HEADER not in npz.files:
+        with zipfile.ZipFile(path) as archive:
+            members = {i.filename[:-len(".npy")]: i for i in archive.infolist() if i.filename.endswith(".npy")}
+            if HEADER not in members:
                 raise CheckpointError(f"load: {path} is not a tinygan checkpoint (no {HEADER} entry)")
-            meta = json.loads(str(npz[HEADER]))
-            if meta.get("format") != FORMAT:
-                raise CheckpointError(f"load: {path} has unknown format {meta.get('format')!r}")
-            arrays = {name: npz[name] for name in npz.files if name != HEADER}
-    except CheckpointError:
+            meta = json.loads(str(_read_member(archive, members.pop(HEADER), path)))
+            if not isinstance(meta, dict) or meta.get("format") != FORMAT or "tree" not in meta:
+                what = meta.get("format") if isinstance(meta, dict) else type(meta).__name__
+                raise CheckpointError(f"load: {path} has an unknown header ({what!r}; expected {FORMAT!r} with a tree)")
+            arrays = {name: _read_member(archive, info, path) for name, info in members.items()}
+    except (CheckpointError, FileNotFoundError):
         raise
-    except FileNotFoundError:
-        raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, json.JSONDecodeError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, TypeError, MemoryError,
+            json.JSONDecodeError, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise CheckpointError(f"load: {path} is corrupt or not a tinygan checkpoint ({type(exc).__name__}: "
                               f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
-    return _decode(meta["tree"], arrays)
+    return _decode(meta["tree"], arrays, path)

@@ -74,6 +74,9 @@ class Tensor:
 
     def __init__(self, data, requires_grad=False, dtype=None):
         self.data = data if (dtype is None and _is_array(data)) else make_array(data, dtype)
+        if self.data.dtype.kind in "fc" and self.data.dtype not in FLOAT_DTYPES:
+            raise DTypeError(f"tensor: {self.data.dtype} is not supported (no op computes in it); use float32 "
+                             "or float64")
         self.grad = None
         self.grad_fn = None
         self._retains_grad = False

@@ -1,7 +1,8 @@
 """Bench output: a printed table, bench.json, bench.csv and bench.png (bars + roofline)."""
 import csv
-import json
 import os
+
+from tinygan import files
 
 
 def kernel_table(rows, peaks):
@@ -25,9 +26,8 @@ def step_table(rows):
 
 def write(out_dir, result):
     os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "bench.json"), "w") as f:
-        json.dump(result, f, indent=2)
-    with open(os.path.join(out_dir, "bench.csv"), "w", newline="") as f:
+    files.write_json(os.path.join(out_dir, "bench.json"), result)
+    with files.atomic_open(os.path.join(out_dir, "bench.csv"), "w", newline="") as f:
         fields = ["kind", "op", "shape", "impl", "ms", "gflops", "gbs", "pct_peak", "vs_torch"]
         writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
@@ -62,5 +62,5 @@ def _plot(path, result):
     roof.set_title(f"roofline ({result['machine']['cpu'] if result['machine']['device'] == 'cpu' else result['machine'].get('gpu')})")
     roof.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    files.save_figure(fig, path, dpi=110)
     plt.close(fig)

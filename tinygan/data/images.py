@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 SHAPES_COUNT = 8000     # drawn once per run (seed 0), about 33 MB at 32×32
+CHANNELS = 1            # every dataset here is grayscale (a saved generator's shape needs no data)
 
 
 @dataclass

@@ -2,9 +2,10 @@
 otherwise) and the loss curves. samples.png and losses.png show the latest state;
 progress/samples-STEP.png keeps one picture per evaluation; image runs also get classes.png."""
 import os
-import shutil
 
 import numpy as np
+
+from tinygan import files
 
 
 def _pyplot():
@@ -33,7 +34,7 @@ def save_image_grid(images, path, columns=8, title=None):
     ax.axis("off")
     if title:
         ax.set_title(title, fontsize=7)
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    files.save_figure(fig, path, dpi=100, bbox_inches="tight")
     plt.close(fig)
 
 
@@ -60,7 +61,7 @@ def save_samples(run, path):
     ax.set_title(_title(run), fontsize=9)
     ax.set_aspect("equal")
     ax.legend(loc="upper right", fontsize=7)
-    fig.savefig(path, dpi=100)
+    files.save_figure(fig, path, dpi=100)
     plt.close(fig)
 
 
@@ -72,7 +73,7 @@ def save_losses(run, path):
     ax.set_xlabel("step")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    files.save_figure(fig, path, dpi=100)
     plt.close(fig)
 
 
@@ -89,7 +90,7 @@ def save_class_histogram(run, path):
     ax.set_title(f"step {last['step']}: {last['classes']} of {len(counts)} classes, KL {last['class_kl']:.3f}", fontsize=8)
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    files.save_figure(fig, path, dpi=100)
     plt.close(fig)
 
 
@@ -98,5 +99,7 @@ def save_run_pictures(run, out):
     if run.history["eval"] and "class_counts" in run.history["eval"][-1]:
         save_class_histogram(run, os.path.join(out, "classes.png"))
     save_samples(run, os.path.join(out, "samples.png"))
-    shutil.copyfile(os.path.join(out, "samples.png"), os.path.join(out, "progress", f"samples-{run.step:06d}.png"))
+    with open(os.path.join(out, "samples.png"), "rb") as src, \
+            files.atomic_open(os.path.join(out, "progress", f"samples-{run.step:06d}.png")) as dst:
+        dst.write(src.read())
     save_losses(run, os.path.join(out, "losses.png"))

@@ -5,20 +5,20 @@ One step = n_critic discriminator updates, then one generator update. Every rand
 noise, init) comes from tinygan's central generator, so a checkpoint (models, optimisers,
 generator state, step, history) resumes bit-identically.
 """
-import json
+import functools
 import os
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 import tinygan
-from tinygan import optim, random
+from tinygan import files, optim, random
 from tinygan.data import images as image_data
 from tinygan.data import toy2d
 from tinygan.gan import losses, plots, tricks, unrolled
 from tinygan.gan.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
 from tinygan.metrics.toy2d import NUM_SAMPLES, mode_stats
-from tinygan.training import fit
+from tinygan.training import check_range, check_schedule, first_segment, fit, load_checkpoint
 
 LOSSES = ("minimax", "ns", "wgan", "wgan-gp")
 IMAGE_EVAL_SAMPLES = 1000
@@ -55,8 +55,9 @@ class Config:
         if self.loss not in LOSSES:
             raise ValueError(f"train gan: unknown --loss {self.loss!r}; choose one of {LOSSES}")
         is_image = image_data.is_image_data(self.data)
-        if not is_image:
-            toy2d.get(self.data)
+        if not is_image and self.data not in toy2d.DATASETS:
+            raise ValueError(f"train gan: unknown dataset --data {self.data!r}; choose one of "
+                             f"{', '.join(sorted(toy2d.DATASETS))} (2-D) or shapes, digits, idx:PATH (images)")
         self.model = self.model or ("dcgan" if is_image else "mlp")
         if self.model not in ("mlp", "dcgan") or (self.model == "dcgan") != is_image:
             raise ValueError(f"train gan: --model {self.model} does not fit --data {self.data}; use --model mlp "
@@ -64,8 +65,10 @@ class Config:
         self.batch = self.batch or (64 if self.images else 100)
         self.nz = self.nz or (64 if self.images else 2)
         self.width = self.width or (32 if self.images else 64)
-        if self.pack < 1 or self.batch < 2 or self.steps < 1:
-            raise ValueError(f"train gan: need --pack >= 1, --batch >= 2, --steps >= 1 (got {self.pack}, {self.batch}, {self.steps})")
+        if self.pack < 1 or self.batch < 2 or self.nz < 1 or self.width < 1:
+            raise ValueError(f"train gan: need --pack >= 1, --batch >= 2, --nz >= 1, --width >= 1 (got {self.pack}, "
+                             f"{self.batch}, {self.nz}, {self.width})")
+        check_schedule("train gan", self)
         if self.label_smoothing and self.loss.startswith("wgan"):
             raise ValueError("train gan: --label-smoothing applies to the cross-entropy losses, not to --loss "
                              f"{self.loss} (a critic has no labels)")
@@ -82,8 +85,9 @@ class Config:
                              "(unrolling a conv discriminator costs K double-backward passes per step)")
         if self.images and self.image_size not in (32, 64):
             raise ValueError(f"train gan: --image-size must be 32 or 64, got {self.image_size}")
-        if self.instance_noise < 0 or self.lr < 0:
-            raise ValueError(f"train gan: --instance-noise and --lr must be >= 0, got {self.instance_noise}, {self.lr}")
+        if self.lr != 0:                      # 0 keeps the method's own learning rate
+            check_range("train gan", "--lr", self.lr, 0, 1, low_open=True)
+        check_range("train gan", "--instance-noise", self.instance_noise, 0, 10)
         return self
 
 
@@ -102,32 +106,40 @@ def _optimisers(cfg, g, d):
     return make(g.parameters(), lr=lr, **extra), make(d.parameters(), lr=lr, **extra), n_critic
 
 
-def _learning_rate(cfg, base, step):
+def _learning_rate(cfg, base, step, start=0):
     """2-D runs decay the learning rate linearly to 0 (as WGAN-GP's code does): the ring's σ = 0.01
-    modes need the last steps to be small. DCGAN keeps it constant, as in the paper."""
-    return base if cfg.images else base * (1.0 - step / cfg.steps)
+    modes need the last steps to be small. DCGAN keeps it constant, as in the paper. `start`: the
+    first step of the current segment (an extended run restarts the decay there: training.py)."""
+    return base if cfg.images else base * (1.0 - (step - start) / (cfg.steps - start))
 
 
 class Run:
     """Models, optimisers, data and history of one training run."""
+    KIND = "gan"
 
     def __init__(self, cfg):
         self.cfg = cfg.check()
         tinygan.manual_seed(cfg.seed)
         if cfg.images:
-            self.dataset = image_data.get(cfg.data, cfg.image_size)
-            channels = self.dataset.image_shape[0]
+            channels = image_data.CHANNELS
             self.g = DCGANGenerator(cfg.nz, cfg.width, channels, cfg.image_size)
             self.d = DCGANDiscriminator(cfg.width, channels, cfg.image_size, cfg.pack, batchnorm=cfg.loss != "wgan-gp")
         else:
-            self.dataset = toy2d.get(cfg.data)
             self.g = MLPGenerator(nz=cfg.nz, hidden=cfg.width, layers=4, norm="vbn" if cfg.vbn else "bn",
                                   reference_size=cfg.batch)
             self.d = MLPDiscriminator(pack=cfg.pack, hidden=cfg.width, layers=3)
         self.opt_g, self.opt_d, self.n_critic = _optimisers(cfg, self.g, self.d)
         self.base_lr = self.opt_g.param_groups[0]["lr"]
         self.step, self.history = 0, {"step": [], "losses": [], "eval": []}
+        self.segments = first_segment(cfg)
         self._judge = None
+
+    @functools.cached_property
+    def dataset(self):
+        """The training data, loaded on first use: sampling a saved run never needs it."""
+        if self.cfg.images:
+            return image_data.get(self.cfg.data, self.cfg.image_size)
+        return toy2d.get(self.cfg.data)
 
     def _real(self, n):
         return tinygan.tensor(self.dataset.sample(n, random.generator()))
@@ -154,10 +166,12 @@ class Run:
             self.cfg.loss, losses.g_loss_wasserstein)(scores)
 
     def _noisy(self, x):
-        return tricks.instance_noise(x, tricks.annealed_sigma(self.step, self.cfg.steps, self.cfg.instance_noise))
+        start = self.segments[-1]["start"]
+        sigma = tricks.annealed_sigma(self.step - start, self.cfg.steps - start, self.cfg.instance_noise)
+        return tricks.instance_noise(x, sigma)
 
     def train_step(self):
-        lr = _learning_rate(self.cfg, self.base_lr, self.step)
+        lr = _learning_rate(self.cfg, self.base_lr, self.step, self.segments[-1]["start"])
         for opt in (self.opt_g, self.opt_d):
             opt.param_groups[0]["lr"] = lr
         n = self.cfg.batch * self.cfg.pack
@@ -222,28 +236,30 @@ class Run:
         self.step, self.history = state["step"], state["history"]
 
 
-def train(cfg, out, resume=False, progress=True):
-    """Train (or continue) a run in folder `out`; returns the final metrics dict. Pictures (samples,
-    loss curves) are refreshed at every evaluation."""
+def train(cfg, out, resume=False, progress=True, overwrite=False, extend=False):
+    """Train (or continue: resume, extend) a run in folder `out`; returns the final metrics dict.
+    Pictures (samples, loss curves) are refreshed at every evaluation; an existing run in `out` is
+    refused unless resume or overwrite (training.fit)."""
     run = Run(cfg)
-    fit(run, out, resume, progress, "train gan", f"{cfg.loss} pack{cfg.pack} {cfg.data}", ("loss_d", "loss_g"),
-        on_evaluate=lambda: plots.save_run_pictures(run, out))
-    final = run.history["eval"][-1]       # fit always evaluates (and draws) at the last step
-    metrics = {"config": asdict(cfg), "final": final, "evaluations": run.history["eval"]}
-    if cfg.images and run.dataset.labels is not None:
-        judge = run.judge()
-        metrics["classifier"] = {"held_out_accuracy": judge.accuracy, "fd_real_vs_real": judge.real_floor}
-    with open(os.path.join(out, "metrics.json"), "w") as f:
-        json.dump(metrics, f, indent=2)
-    return final
+    run.dataset                           # a bad --data fails here, before the folder is touched
+
+    def finish():
+        final = run.history["eval"][-1]   # fit always evaluates (and draws) at the last step
+        metrics = {"config": asdict(cfg), "final": final, "segments": run.segments, "evaluations": run.history["eval"]}
+        if cfg.images and run.dataset.labels is not None:
+            judge = run.judge()
+            metrics["classifier"] = {"held_out_accuracy": judge.accuracy, "fd_real_vs_real": judge.real_floor}
+        files.write_json(os.path.join(out, "metrics.json"), metrics)
+        return final
+
+    return fit(run, out, "train gan", resume=resume, overwrite=overwrite, extend=extend, progress=progress,
+               desc=f"{cfg.loss} pack{cfg.pack} {cfg.data}", postfix_keys=("loss_d", "loss_g"),
+               on_evaluate=lambda: plots.save_run_pictures(run, out), finish=finish)
 
 
-def load_run(run_dir):
-    """The Run saved in run_dir/checkpoint.npz."""
-    path = os.path.join(run_dir, "checkpoint.npz")
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"sample: no checkpoint.npz in {run_dir}")
-    state = tinygan.load(path)
+def load_run(run_dir, command="sample"):
+    """The Run saved in run_dir/checkpoint.npz (its training data is not read)."""
+    state = load_checkpoint(run_dir, Run.KIND, command)
     run = Run(Config(**state["config"]))
     run.load(state)
     return run

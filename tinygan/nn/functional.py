@@ -10,7 +10,7 @@ from tinygan.ops import (exp, leaky_relu, log, log_softmax, matmul, pad, relu, s
                          softmax, softplus, tanh)
 from tinygan.ops.elementwise import _as_tensor
 from tinygan.ops.linalg import Linear as LinearOp
-from tinygan.tensor import Tensor
+from tinygan.tensor import FLOAT_DTYPES, Tensor
 
 
 def _pair(v):
@@ -18,9 +18,15 @@ def _pair(v):
 
 
 def _same_dtype(op, *tensors):
-    dtypes = {t.dtype for t in tensors if t is not None}
+    """The layers and losses compute in float32 or float64 only, never mixed: an integer conv
+    would wrap around silently (uint8: 3600 -> 16), as PyTorch refuses it too."""
+    given = [t for t in tensors if t is not None]
+    dtypes = {t.dtype for t in given}
     if len(dtypes) > 1:
-        raise DTypeError(f"{op}: cannot mix dtypes " + " and ".join(f"{t.dtype} {t.shape}" for t in tensors if t is not None))
+        raise DTypeError(f"{op}: cannot mix dtypes " + " and ".join(f"{t.dtype} {t.shape}" for t in given))
+    if dtypes and np.dtype(dtypes.pop()) not in FLOAT_DTYPES:
+        raise DTypeError(f"{op}: needs float32 or float64 inputs, got {given[0].dtype} {given[0].shape}; "
+                         "convert with .float() or .double()")
 
 
 # ---- layers -----------------------------------------------------------------------------------
@@ -133,6 +139,13 @@ def _loss_args(op, input, target, reduction):
     return target
 
 
+def _mean_scale(input, reduction):
+    """1/N for the mean (NaN for an empty input, as the mean of nothing is in PyTorch), 1 for the sum."""
+    if reduction != "mean":
+        return 1.0
+    return 1.0 / input.numel() if input.numel() else float("nan")
+
+
 def _reduce(loss, reduction):
     return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
@@ -142,8 +155,7 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     target = _loss_args("binary_cross_entropy_with_logits", input, target, reduction)
     if reduction == "none":
         return relu(input) - input * target + softplus(-input.abs())
-    scale = 1.0 / max(input.numel(), 1) if reduction == "mean" else 1.0
-    return loss_ops.BCEWithLogits(scale)(input, target)
+    return loss_ops.BCEWithLogits(_mean_scale(input, reduction))(input, target)
 
 
 def binary_cross_entropy(input, target, reduction="mean"):
@@ -156,8 +168,7 @@ def mse_loss(input, target, reduction="mean"):
     target = _loss_args("mse_loss", input, target, reduction)
     if reduction == "none":
         return (input - target) ** 2
-    scale = 1.0 / max(input.numel(), 1) if reduction == "mean" else 1.0
-    return loss_ops.MSE(scale)(input, target)
+    return loss_ops.MSE(_mean_scale(input, reduction))(input, target)
 
 
 def nll_loss(log_probs, target, reduction="mean"):

@@ -51,7 +51,7 @@ def mean(x, axis=None, keepdims=False):
     count = 1
     for a in axes:
         count *= x.shape[a]
-    return sum(x, axes, keepdims) * (1.0 / builtins.max(count, 1))
+    return sum(x, axes, keepdims) * (1.0 / count if count else float("nan"))     # empty: NaN, as PyTorch
 
 
 def var(x, axis=None, keepdims=False, correction=1):

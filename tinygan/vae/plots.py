@@ -4,6 +4,7 @@ import os
 import numpy as np
 
 import tinygan
+from tinygan import files
 
 
 def save_all(run, out):
@@ -29,7 +30,7 @@ def save_all(run, out):
     for a in axes.ravel():
         a.axis("off")
     fig.suptitle(f"{run.cfg.model}, step {run.step}: data (top) and reconstructions", fontsize=8)
-    fig.savefig(os.path.join(out, "reconstructions.png"), dpi=90)
+    files.save_figure(fig, os.path.join(out, "reconstructions.png"), dpi=90)
     plt.close(fig)
     fig, axes = plt.subplots(run.cfg.latents, len(values), figsize=(len(values) * 0.8, run.cfg.latents * 0.8))
     for j in range(run.cfg.latents):
@@ -37,14 +38,14 @@ def save_all(run, out):
             axes[j, k].imshow(sweep[j * len(values) + k, 0], cmap="gray", vmin=0, vmax=1)
             axes[j, k].axis("off")
     fig.suptitle("latent traversals: row j sweeps z_j over [-2, 2]", fontsize=8)
-    fig.savefig(os.path.join(out, "traversals.png"), dpi=80)
+    files.save_figure(fig, os.path.join(out, "traversals.png"), dpi=80)
     plt.close(fig)
     cov = run.posterior_covariance()
     fig, ax = plt.subplots(figsize=(4, 3.4))
     im = ax.imshow(cov, cmap="coolwarm", vmin=-1, vmax=1)
     fig.colorbar(im)
     ax.set_title("covariance of q(z) (DIP-VAE pushes it to I)", fontsize=8)
-    fig.savefig(os.path.join(out, "covariance.png"), dpi=90)
+    files.save_figure(fig, os.path.join(out, "covariance.png"), dpi=90)
     plt.close(fig)
     fig, ax = plt.subplots(figsize=(6, 3.5))
     steps = run.history["step"]
@@ -54,5 +55,5 @@ def save_all(run, out):
     ax.set_xlabel("step")
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "losses.png"), dpi=90)
+    files.save_figure(fig, os.path.join(out, "losses.png"), dpi=90)
     plt.close(fig)

@@ -5,16 +5,15 @@ so `--resume` continues bit-identically. A run folder holds metrics.json (loss t
 of q(z), its off-diagonal norm), reconstructions.png, traversals.png (a row per latent),
 covariance.png, losses.png and checkpoint.npz.
 """
-import json
 import os
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 import tinygan
-from tinygan import optim, random
+from tinygan import files, optim, random
 from tinygan.data.dsprites import DSprites
-from tinygan.training import fit
+from tinygan.training import check_range, check_schedule, first_segment, fit, load_checkpoint
 from tinygan.vae import losses
 from tinygan.vae.models import VAE
 
@@ -44,12 +43,20 @@ class Config:
             raise ValueError(f"train vae: unknown --data {self.data!r}; choose dsprites or noisy-dsprites")
         if self.beta != 1.0 and self.model != "beta-vae":
             raise ValueError(f"train vae: --beta applies to --model beta-vae, not {self.model}")
-        if self.steps < 1 or self.batch < 2:
-            raise ValueError(f"train vae: need --steps >= 1 and --batch >= 2 (got {self.steps}, {self.batch})")
+        if self.batch < 2 or self.latents < 1:
+            raise ValueError(f"train vae: need --batch >= 2 and latents >= 1 (got {self.batch}, {self.latents})")
+        if self.size not in (32, 64) or self.arch not in ("conv", "mlp"):
+            raise ValueError(f"train vae: need --size 32 or 64 and --arch conv|mlp (got {self.size}, {self.arch!r})")
+        check_schedule("train vae", self)
+        check_range("train vae", "--lr", self.lr, 0, 1, low_open=True)
+        check_range("train vae", "--beta", self.beta, 0, 1e4)
+        check_range("train vae", "--lambda-od", self.lambda_od, 0, 1e4)
         return self
 
 
 class Run:
+    KIND = "vae"
+
     def __init__(self, cfg):
         self.cfg = cfg.check()
         tinygan.manual_seed(cfg.seed)
@@ -57,6 +64,7 @@ class Run:
         self.model = VAE(cfg.size, 1, cfg.latents, cfg.arch)
         self.opt = optim.Adam(self.model.parameters(), lr=cfg.lr)
         self.step, self.history = 0, {"step": [], "losses": [], "eval": []}
+        self.segments = first_segment(cfg)
 
     def loss_terms(self, x):
         logits, mu, logvar, kl = self.model(x)
@@ -103,20 +111,26 @@ class Run:
         self.step, self.history = state["step"], state["history"]
 
 
-def train(cfg, out, resume=False, progress=True):
+def train(cfg, out, resume=False, progress=True, overwrite=False, extend=False):
+    """Train (or continue: resume, extend) a run in folder `out`; returns the final metrics dict.
+    An existing run in `out` is refused unless resume or overwrite (training.fit)."""
     run = Run(cfg)
-    fit(run, out, resume, progress, "train vae", f"{cfg.model} {cfg.data}", ("total", "kl"))
-    final = {**run.history["eval"][-1], **run.history["losses"][-1]}
-    with open(os.path.join(out, "metrics.json"), "w") as f:
-        json.dump({"config": asdict(cfg), "final": final, "evaluations": run.history["eval"],
-                   "covariance": run.posterior_covariance().tolist()}, f, indent=2)
-    from tinygan.vae.plots import save_all
-    save_all(run, out)
-    return final
+
+    def finish():
+        final = {**run.history["eval"][-1], **run.history["losses"][-1]}
+        files.write_json(os.path.join(out, "metrics.json"),
+                         {"config": asdict(cfg), "final": final, "segments": run.segments,
+                          "evaluations": run.history["eval"], "covariance": run.posterior_covariance().tolist()})
+        from tinygan.vae.plots import save_all
+        save_all(run, out)
+        return final
+
+    return fit(run, out, "train vae", resume=resume, overwrite=overwrite, extend=extend, progress=progress,
+               desc=f"{cfg.model} {cfg.data}", postfix_keys=("total", "kl"), finish=finish)
 
 
-def load_run(run_dir):
-    state = tinygan.load(os.path.join(run_dir, "checkpoint.npz"))
+def load_run(run_dir, command="evaluate"):
+    state = load_checkpoint(run_dir, Run.KIND, command)
     run = Run(Config(**state["config"]))
     run.load(state)
     return run
