@@ -2,13 +2,32 @@ import tinygan  # noqa: I001  (first: its threading defaults must be set before 
 import numpy as np
 import pytest
 
+from tinygan import backend
+from tinygan.kernels import registry
+
+# The state every test starts from, taken once at import: the kernel choices TINYGAN_KERNELS made
+# (none when it is unset, i.e. automatic selection for every op) and the backend (numpy unless
+# TINYGAN_BACKEND says otherwise). The registry keeps user choices in registry._chosen (op -> impl).
+_START_CHOICES = dict(registry._chosen)
+_START_BACKEND = backend.get_backend()
+
+
+def reset_kernels_and_backend():
+    """Undo any kernels.use(...) a test left behind (with or without a context manager) and any
+    set_backend(...): back to the choices and backend of the session's start."""
+    registry._chosen.clear()
+    registry._chosen.update(_START_CHOICES)
+    backend._active = _START_BACKEND
+
 
 @pytest.fixture(autouse=True)
 def _seed_and_defaults():
-    """Every test starts from the same generator state and automatic kernel choice."""
+    """Every test starts from the same generator state, the automatic kernel choice (or the one
+    TINYGAN_KERNELS asked for) and the starting backend, and leaves them so for the next test."""
+    reset_kernels_and_backend()
     tinygan.manual_seed(0)
     yield
-    tinygan.set_backend("numpy")
+    reset_kernels_and_backend()
 
 
 def t64(*shape, low=None, requires_grad=True, seed=None):

@@ -1,5 +1,5 @@
-"""conv2d / conv_transpose2d: im2col against the reference loops over a shape sweep, the
-adjoint identity, and shape errors."""
+"""conv2d / conv_transpose2d: the CPU kernels (im2col, numba_cpu) against the reference loops over a
+shape sweep, numba_cpu's batch chunking, the adjoint identity, and shape errors."""
 import itertools
 
 import numpy as np
@@ -23,43 +23,74 @@ def _arrays(n, c, h, w, o, k, seed=0):
     return rng.standard_normal((n, c, h, w)), rng.standard_normal((o, c, k, k))
 
 
-CPU_IMPLS = [name for name in ("im2col", "numba_cpu")]
+CONV_OPS = ("conv2d_forward", "conv2d_backward_data", "conv2d_backward_weight")
+CPU_IMPLS = ["im2col", "numba_cpu"]
+PARITY_CASES = [(op, impl) for impl in CPU_IMPLS for op in CONV_OPS]   # read by test_parity_coverage.py
 
 
 def _impl(name, op):
     return registry._table[op][name].load()
 
 
-@pytest.mark.parametrize("impl", CPU_IMPLS)
+def _op_inputs(op, x, wt, gy, stride, pad):
+    """The arguments of `op` for input x, weight wt and output gradient gy."""
+    n, c, h, w = x.shape
+    return {"conv2d_forward": (x, wt, stride, pad), "conv2d_backward_data": (gy, wt, stride, pad, (h, w)),
+            "conv2d_backward_weight": (x, gy, stride, pad, wt.shape[2:])}[op]
+
+
+def _out_shape(x, wt, stride, pad):
+    (n, _, h, w), (o, _, kh, kw) = x.shape, wt.shape
+    return n, o, (h + 2 * pad[0] - kh) // stride[0] + 1, (w + 2 * pad[1] - kw) // stride[1] + 1
+
+
+@pytest.mark.parametrize("op,impl", PARITY_CASES)
 @pytest.mark.parametrize("n,c,h,w,o,k,s,p", SWEEP)
-def test_cpu_kernels_match_reference(impl, n, c, h, w, o, k, s, p):
+def test_cpu_kernels_match_reference(op, impl, n, c, h, w, o, k, s, p):
     x, wt = _arrays(n, c, h, w, o, k)
     stride, pad = (s, s), (p, p)
-    y_ref = conv_reference.conv2d_forward(x, wt, stride, pad)
-    y = _impl(impl, "conv2d_forward")(x, wt, stride, pad)
-    np.testing.assert_allclose(y, y_ref, rtol=1e-10, atol=1e-10)
-    gy = np.random.default_rng(1).standard_normal(y.shape)
-    np.testing.assert_allclose(_impl(impl, "conv2d_backward_data")(gy, wt, stride, pad, (h, w)),
-                               conv_reference.conv2d_backward_data(gy, wt, stride, pad, (h, w)), rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(_impl(impl, "conv2d_backward_weight")(x, gy, stride, pad, (k, k)),
-                               conv_reference.conv2d_backward_weight(x, gy, stride, pad, (k, k)), rtol=1e-10, atol=1e-10)
+    gy = np.random.default_rng(1).standard_normal(_out_shape(x, wt, stride, pad))
+    args = _op_inputs(op, x, wt, gy, stride, pad)
+    np.testing.assert_allclose(_impl(impl, op)(*args), getattr(conv_reference, op)(*args), rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("impl", CPU_IMPLS)
-def test_cpu_kernels_float32_and_chunked_batches(impl, monkeypatch):
-    """float32 inputs give float32 outputs close to the float64 reference; a batch split into
-    several chunks (forced by a tiny scratch budget) gives the same answer."""
-    from tinygan.kernels import conv_numba_cpu
-    monkeypatch.setattr(conv_numba_cpu, "MIN_SCRATCH", 1)
+def test_cpu_kernels_float32(impl):
+    """float32 inputs give float32 outputs close to the float64 reference."""
     x, wt = _arrays(5, 3, 9, 7, 4, 3)
     gy = np.random.default_rng(2).standard_normal((5, 4, 5, 4))
-    args = ((2, 2), (2, 1))
-    for op, a, b, extra in [("conv2d_forward", x, wt, ()), ("conv2d_backward_data", gy, wt, ((9, 7),)),
-                            ("conv2d_backward_weight", x, gy, ((3, 3),))]:
-        ref = getattr(conv_reference, op)(a, b, *args, *extra)
-        got = _impl(impl, op)(a.astype(np.float32), b.astype(np.float32), *args, *extra)
+    stride, pad = (2, 2), (2, 1)
+    for op in CONV_OPS:
+        args = _op_inputs(op, x, wt, gy, stride, pad)
+        ref = getattr(conv_reference, op)(*args)
+        got = _impl(impl, op)(*[a.astype(np.float32) if isinstance(a, np.ndarray) else a for a in args])
         assert got.dtype == np.float32
         np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
+@pytest.mark.parametrize("op", CONV_OPS)
+def test_numba_cpu_chunked_batches_match_reference(op, dtype, tol, monkeypatch):
+    """numba_cpu is the implementation that splits the batch into chunks (its column buffer is
+    bounded by max(2x the layer's output, MIN_SCRATCH)); a tiny scratch budget forces several
+    chunks, uneven ones included, and the answer must not change. (im2col has no chunking.)"""
+    from tinygan.kernels import conv_numba_cpu
+    monkeypatch.setattr(conv_numba_cpu, "MIN_SCRATCH", 1)
+    steps = []
+    real_chunk = conv_numba_cpu._chunk
+
+    def spy(n, *rest):
+        steps.append((n, real_chunk(n, *rest)))
+        return steps[-1][1]
+    monkeypatch.setattr(conv_numba_cpu, "_chunk", spy)
+    x, wt = _arrays(5, 3, 9, 7, 4, 3)
+    stride, pad = (2, 2), (2, 1)
+    gy = np.random.default_rng(2).standard_normal(_out_shape(x, wt, stride, pad))
+    args = _op_inputs(op, x, wt, gy, stride, pad)
+    got = conv_numba_cpu.__dict__[op](*[a.astype(dtype) if isinstance(a, np.ndarray) else a for a in args])
+    assert len(steps) == 1 and 1 <= steps[0][1] < steps[0][0], f"the batch was not split: {steps}"
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, getattr(conv_reference, op)(*args), rtol=tol, atol=tol)
 
 
 def test_reference_matches_a_direct_sum_at_one_pixel():

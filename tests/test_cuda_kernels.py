@@ -22,4 +22,11 @@ def test_cuda_kernels_match_reference():
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(TESTS / "cuda_parity.py")],
                          env=env, capture_output=True, text=True, timeout=1200, cwd=TESTS.parent)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert " passed" in run.stdout and "skipped" not in run.stdout.splitlines()[-1]
+    last = run.stdout.strip().splitlines()[-1]
+    assert "skipped" not in last and "deselected" not in last, last
+    # every case of cuda_parity.py ran (one per registered numba_cuda* kernel, shape and dtype)
+    import cuda_parity
+    expected = 2 * (len(cuda_parity.CONV_CASES) * len(cuda_parity.SHAPES) + len(cuda_parity.LOSS_CASES)
+                    + len(cuda_parity.BN_CASES))
+    assert set(cuda_parity.CONV_CASES + cuda_parity.LOSS_CASES + cuda_parity.BN_CASES) == set(cuda_parity.PARITY_CASES)
+    assert f"{expected} passed" in last, (expected, last)

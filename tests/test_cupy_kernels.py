@@ -1,25 +1,27 @@
 """GPU checks that need CuPy and an NVIDIA GPU; they skip cleanly elsewhere (as in CI).
-On a GPU machine: python -m pytest -q tests/test_cupy_kernels.py tests/cuda_parity.py"""
+On a GPU machine: python -m pytest -q tests/test_cupy_kernels.py tests/cuda_parity.py
+
+Every registered implementation that runs on CuPy arrays (but the reference) is a case here
+(PARITY_CASES, read by test_parity_coverage.py, which imports this module without a GPU)."""
 import numpy as np
 import pytest
 
+import tinygan
+import tinygan.nn.functional as F
 from tinygan import backend
+from tinygan.kernels import conv_reference as ref, registry
 
-if backend.cupy_problem() is not None:
-    pytest.skip(f"CuPy GPU tests: {backend.cupy_problem()}", allow_module_level=True)
-
-import cupy  # noqa: E402
-
-import tinygan  # noqa: E402
-import tinygan.nn.functional as F  # noqa: E402
-from tinygan.kernels import conv_reference as ref, registry  # noqa: E402
+pytestmark = pytest.mark.skipif(backend.cupy_problem() is not None,
+                                reason=f"CuPy GPU tests: {backend.cupy_problem()}")
 
 GPU_IMPLS = sorted({(op, name) for op, impls in registry._table.items() for name, i in impls.items()
                     if "cupy" in i.backends and name != "reference"})
+PARITY_CASES = GPU_IMPLS
 
 
-@pytest.mark.parametrize("op,impl", GPU_IMPLS)
+@pytest.mark.parametrize("op,impl", PARITY_CASES)
 def test_gpu_kernel_matches_cpu_reference(op, impl):
+    import cupy
     rng = np.random.default_rng(0)
     fn = registry._table[op][impl].load()
     ref_fn = registry._table[op]["reference"].load()
@@ -38,11 +40,19 @@ def test_gpu_kernel_matches_cpu_reference(op, impl):
     else:
         inputs = (rng.standard_normal(5000) * 30, rng.uniform(0, 1, 5000))
     expected = ref_fn(*inputs)
+    expected = expected if isinstance(expected, tuple) else (expected,)
     for dtype, tol in ((np.float64, 1e-9), (np.float32, 1e-4)):
-        got = fn(*[cupy.asarray(a, dtype=dtype) if isinstance(a, np.ndarray) else a for a in inputs])
-        for e, g in zip(expected if isinstance(expected, tuple) else (expected,), got if isinstance(got, tuple) else (got,)):
+        device_inputs = [cupy.asarray(a, dtype=dtype) if isinstance(a, np.ndarray) else a for a in inputs]
+        got = fn(*device_inputs)
+        got = got if isinstance(got, tuple) else (got,)
+        assert len(got) == len(expected), f"{impl} {op} returned {len(got)} outputs, the reference {len(expected)}"
+        for a, d in zip(inputs, device_inputs):      # an output that is an input (gaussian_kl's d/dmu = mu) is
+            if isinstance(a, np.ndarray):              # only meaningful if the kernel left that input alone
+                np.testing.assert_array_equal(cupy.asnumpy(d), a.astype(dtype), err_msg=f"{impl} {op} changed its input")
+        for k, (e, g) in enumerate(zip(expected, got)):
             g = cupy.asnumpy(g) if hasattr(g, "device") else np.asarray(g)
-            np.testing.assert_allclose(g, e, rtol=tol, atol=tol * max(1.0, float(np.abs(e).max())))
+            np.testing.assert_allclose(g, e, rtol=tol, atol=tol * max(1.0, float(np.abs(e).max())),
+                                       err_msg=f"{impl} {op} output {k} ({np.dtype(dtype).name})")
 
 
 def test_training_step_on_cupy_matches_numpy():

@@ -27,26 +27,80 @@ def _inputs(op, dtype, rng):
 
 CASES = [(op, impl) for op, impls in registry._table.items() if not op.startswith("conv2d")
          for impl, entry in impls.items() if impl != "reference" and "numpy" in entry.backends]
+PARITY_CASES = CASES     # read by test_parity_coverage.py: the (op, impl) pairs this file checks
+
+
+def _as_tuple(out):
+    return out if isinstance(out, tuple) else (out,)
 
 
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-5)])
-@pytest.mark.parametrize("op,impl", CASES)
+@pytest.mark.parametrize("op,impl", PARITY_CASES)
 def test_matches_reference(op, impl, dtype, tol):
     if not registry._table[op][impl].loadable():
         pytest.skip(f"{impl} needs a package that is not installed")
     args = _inputs(op, dtype, np.random.default_rng(0))
-    expected = registry._table[op]["reference"].load()(*args)
-    got = registry._table[op][impl].load()(*args)
-    for e, g in zip(expected, got):
+    pristine = [np.copy(a) for a in args]
+    expected = _as_tuple(registry._table[op]["reference"].load()(*args))
+    for a, p in zip(args, pristine):
+        np.testing.assert_array_equal(a, p, err_msg=f"reference {op} changed its input")
+    got = _as_tuple(registry._table[op][impl].load()(*args))
+    for a, p in zip(args, pristine):    # a kernel writing into its input would also fool the comparison
+        np.testing.assert_array_equal(a, p, err_msg=f"{impl} {op} changed its input")
+    assert len(got) == len(expected), f"{impl} {op} returned {len(got)} outputs, the reference {len(expected)}"
+    for k, (e, g) in enumerate(zip(expected, got)):
+        if any(e is a for a in args):
+            # an output that *is* an input (gaussian_kl's d/dmu = mu) would be compared with
+            # itself: compare it with the untouched copy of that input instead
+            e = pristine[next(i for i, a in enumerate(args) if e is a)]
         g, e = np.asarray(g), np.asarray(e)
-        assert np.all(np.isfinite(g))
+        assert np.all(np.isfinite(g)), f"output {k}"
         if g.ndim:
-            assert g.dtype == dtype and g.shape == e.shape
-        np.testing.assert_allclose(g, e, rtol=tol, atol=tol * max(1.0, float(np.abs(e).max())))
+            assert g.dtype == dtype and g.shape == e.shape, f"output {k}"
+        np.testing.assert_allclose(g, e, rtol=tol, atol=tol * max(1.0, float(np.abs(e).max())), err_msg=f"output {k}")
+
+
+def test_gaussian_kl_gradient_with_respect_to_mu_is_mu():
+    """d/dmu of 0.5 (mu² + e^logvar − logvar − 1) is mu: every kernel's second output, checked
+    against a central difference of the reference's sum (not against the input it returns)."""
+    rng = np.random.default_rng(3)
+    mu, logvar = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    ref = registry._table["gaussian_kl"]["reference"].load()
+    h, numeric = 1e-6, np.empty_like(mu)
+    for i in np.ndindex(mu.shape):
+        step = np.zeros_like(mu)
+        step[i] = h
+        numeric[i] = (ref(mu + step, logvar)[0] - ref(mu - step, logvar)[0]) / (2 * h)
+    for impl, entry in registry._table["gaussian_kl"].items():
+        if "numpy" in entry.backends and entry.loadable():
+            np.testing.assert_allclose(entry.load()(mu.copy(), logvar.copy())[1], numeric, rtol=1e-7, atol=1e-8,
+                                       err_msg=impl)
 
 
 def test_parity_cases_cover_every_fused_op():
     assert {op for op, _ in CASES} == {"bce_with_logits", "mse", "gaussian_kl", "reparameterize_kl", "batch_norm_forward", "batch_norm_backward"}
+
+
+def test_conftest_reset_1_a_test_leaves_kernel_choices_and_a_backend_behind():
+    """With the next test: the autouse fixture in conftest.py really resets what a test changed."""
+    from tinygan import backend, kernels
+    kernels.use("conv2d", "reference")                # no context manager: the choice stays
+    kernels.use("losses", "reference")
+    backend._active = "cupy"                           # as set_backend("cupy") would, without a GPU
+
+
+def test_conftest_reset_2_the_next_test_starts_from_the_automatic_choice():
+    import os
+
+    import conftest
+    from tinygan import backend, kernels
+    assert registry._chosen == conftest._START_CHOICES
+    assert backend.get_backend() == conftest._START_BACKEND
+    if not os.environ.get("TINYGAN_KERNELS"):
+        assert registry._chosen == {}
+        assert kernels.selected("conv2d_forward") != "reference" and kernels.selected("mse") != "reference"
+    if not os.environ.get("TINYGAN_BACKEND"):
+        assert backend.get_backend() == "numpy"
 
 
 def test_vectorisable_float32_exp_and_log1p_are_accurate_to_a_few_ulps():

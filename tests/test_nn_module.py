@@ -63,7 +63,39 @@ def test_train_eval_switch_changes_dropout_and_batchnorm():
     assert not net.body[2].training and not net.norm.training
     np.testing.assert_array_equal(net(x).numpy(), net(x).numpy())  # deterministic in eval
     net.train()
-    assert net.body[2].training
+    assert net.training and net.body[2].training and net.norm.training
+    assert not np.allclose(net(x).numpy(), net(x).numpy())         # a fresh dropout mask per call
+    net.eval()
+    assert not np.allclose(net(x).numpy(), net.train()(x).numpy())  # and both layers act differently
+
+
+def test_dropout_zeroes_and_rescales_only_in_train_mode():
+    drop = nn.Dropout(0.3)
+    x = tinygan.tensor(np.random.default_rng(0).uniform(1, 2, (200, 50)))
+    y = drop(x).numpy()
+    zeroed = y == 0
+    assert abs(zeroed.mean() - 0.3) < 0.02                          # 10 000 draws: std 0.005
+    np.testing.assert_allclose(y[~zeroed], x.numpy()[~zeroed] / 0.7, rtol=1e-6)   # inverted dropout
+    np.testing.assert_array_equal(drop.eval()(x).numpy(), x.numpy())
+
+
+def test_batchnorm_uses_batch_statistics_in_train_mode_and_running_ones_in_eval():
+    bn = nn.BatchNorm1d(3, momentum=0.1)
+    data = np.random.default_rng(1).normal([5.0, -2.0, 0.5], [3.0, 0.5, 1.0], (64, 3))
+    x = tinygan.tensor(data, dtype=np.float64)
+    bn.double()
+    y = bn(x).numpy()
+    np.testing.assert_allclose(y.mean(axis=0), 0, atol=1e-6)         # normalised by this batch's moments
+    np.testing.assert_allclose(y.std(axis=0), 1, atol=1e-3)           # (biased variance, eps = 1e-5)
+    # running estimates moved 10 % of the way from (0, 1) to the batch's mean and unbiased variance
+    np.testing.assert_allclose(bn.running_mean.numpy(), 0.1 * data.mean(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(bn.running_var.numpy(), 0.9 + 0.1 * data.var(axis=0, ddof=1), rtol=1e-6)
+    running_mean, running_var = bn.running_mean.numpy().copy(), bn.running_var.numpy().copy()
+    bn.eval()
+    y_eval = bn(x).numpy()                                            # the running estimates, not the batch's
+    np.testing.assert_allclose(y_eval, (data - running_mean) / np.sqrt(running_var + 1e-5), rtol=1e-6)
+    np.testing.assert_array_equal(bn.running_mean.numpy(), running_mean)   # eval leaves them alone
+    np.testing.assert_array_equal(bn.running_var.numpy(), running_var)
 
 
 def test_zero_grad_and_apply():
