@@ -19,7 +19,7 @@ setup(
     extras_require={
         # torch is only used by tests that compare ops with PyTorch; 2.13.0 is the CPU wheel
         # that lies on this project's machines. tinygan itself never imports torch.
-        "test": ["pytest", "hypothesis", "torch==2.13.0"],
+        "test": ["pytest", "hypothesis", "torch==2.13.0", "pot"],
         "gpu": ["cupy-cuda12x", "numba-cuda"],
     },
     entry_points={"console_scripts": ["tinygan=tinygan.cli:main"]},
