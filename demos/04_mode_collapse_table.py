@@ -25,6 +25,8 @@ METHODS = {   # name -> trainer options
     "Unrolled GAN (K=5)": dict(loss="ns", unrolled=5),
     "WGAN-GP": dict(loss="wgan-gp"),
     "NS-GAN + tricks": dict(loss="ns", label_smoothing=True, feature_matching=True, instance_noise=0.05),
+    "GMMN": dict(loss="mmd"),            # fixed two-sample tests instead of a learned D (demo 17)
+    "Sinkhorn": dict(loss="sinkhorn"),
 }
 PUBLISHED = {  # PacGAN Table 1: (modes, HQ %, reverse KL). Its "GAN" is trained with the
     # non-saturating generator loss (softplus(−D(G(z))) in its released code), hence the NS-GAN row.
@@ -73,17 +75,17 @@ def sample_panel(data, out, path, methods=tuple(METHODS)):
 def table(results, seeds, steps, width=0, batch=100):
     lines = [f"{seeds} seed(s), {steps} steps per run, batch {batch}, "
              f"{f'{width} hidden units' if width else 'default widths'}; published: PacGAN (Lin et al. 2018) Table 1", "",
-             "| data | method | seeds | modes | HQ % | reverse KL | published (modes / HQ % / KL) |",
-             "|---|---|---|---|---|---|---|"]
+             "| data | method | seeds | modes | HQ % | reverse KL | W₁ | MMD² | published (modes / HQ % / KL) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for key, finals in results.items():
         data, name = key.split("/", 1)
-        m = np.array([f["modes"] for f in finals], float)
-        hq = 100 * np.array([f["hq"] for f in finals])
-        kl = np.array([f["kl"] for f in finals])
+        cells = []
+        for metric, scale, digits in (("modes", 1, 1), ("hq", 100, 1), ("kl", 1, 2), ("w1", 1, 3), ("mmd2", 1, 4)):
+            values = scale * np.array([f[metric] for f in finals], float)
+            cells.append(f"{values.mean():.{digits}f} ± {values.std():.{digits}f}")
         pub = PUBLISHED.get((data, name))
         pub_text = f"{pub[0]} / {pub[1]} / {pub[2]}" if pub else ""
-        lines.append(f"| {data} | {name} | {len(finals)} | {m.mean():.1f} ± {m.std():.1f} | {hq.mean():.1f} ± {hq.std():.1f} | "
-                     f"{kl.mean():.2f} ± {kl.std():.2f} | {pub_text} |")
+        lines.append(f"| {data} | {name} | {len(finals)} | {' | '.join(cells)} | {pub_text} |")
     return "\n".join(lines)
 
 

@@ -10,7 +10,6 @@ the targets are only judged at full size. --out DIR also writes DIR/theory_speed
 """
 import tinygan  # noqa: I001  (first: its threading defaults must be set before NumPy loads its BLAS)
 import argparse
-import json
 import os
 import platform
 import time
@@ -18,6 +17,7 @@ import time
 import numpy as np
 import scipy
 
+from tinygan import files
 from tinygan.benchmark.machine import cpu_name
 from tinygan.data import toy2d
 from tinygan.divergences import emd, sinkhorn, sinkhorn_divergence, wasserstein1_points, wasserstein_1d
@@ -116,8 +116,7 @@ def main(argv=None):
     result = {"machine": machine_line(), "quick": args.quick, "rows": rows}
     if args.out:
         os.makedirs(args.out, exist_ok=True)
-        with open(os.path.join(args.out, "theory_speed.json"), "w") as f:
-            json.dump(result, f, indent=1)
+        files.write_json(os.path.join(args.out, "theory_speed.json"), result)
     return result
 
 

@@ -76,8 +76,9 @@ def test_benchmark_demo_runs_the_quick_bench(tmp_path):
 
 
 def test_mode_collapse_table_demo_quick(tmp_path, capsys):
-    results = load_demo("04_mode_collapse_table").main(["--quick", "--out", str(tmp_path)])
-    assert len(results) == 7 and all(len(v) == 1 for v in results.values())
+    demo = load_demo("04_mode_collapse_table")
+    results = demo.main(["--quick", "--out", str(tmp_path)])
+    assert len(results) == len(demo.METHODS) and all(len(v) == 1 for v in results.values())
     saved = json.loads((tmp_path / "results.json").read_text())
     assert saved.keys() == results.keys()
     rows = [line.split("|")[1:-1] for line in (tmp_path / "table.md").read_text().splitlines()
@@ -85,7 +86,8 @@ def test_mode_collapse_table_demo_quick(tmp_path, capsys):
     assert [f"ring/{cells[1].strip()}" for cells in rows] == list(results)      # one row per method, in order
     for cells in rows:
         finals = saved[f"ring/{cells[1].strip()}"]
-        for cell, key, scale, top in ((cells[3], "modes", 1, 8), (cells[4], "hq", 100, 100), (cells[5], "kl", 1, np.log(8))):
+        for cell, key, scale, top in ((cells[3], "modes", 1, 8), (cells[4], "hq", 100, 100), (cells[5], "kl", 1, np.log(8)),
+                                      (cells[6], "w1", 1, 10), (cells[7], "mmd2", 1, 6)):     # MMD² ≤ 2 × 3 kernels
             mean, std = (float(v) for v in cell.split("±"))
             values = [scale * f[key] for f in finals]
             assert all(0 <= v <= top + 1e-9 for v in values), (key, values)      # modes of 8, HQ %, KL ≤ log 8

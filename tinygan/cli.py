@@ -137,7 +137,8 @@ def build_parser():
     gan = train.add_parser("gan", help="train a GAN and score its mode coverage / sample quality")
     gan.add_argument("--data", default="ring", help="ring | grid (2-D) | shapes | digits | idx:PATH (images)")
     gan.add_argument("--model", default="", help="mlp (2-D data) | dcgan (images); default: the one that fits --data")
-    gan.add_argument("--loss", default="ns", choices=("minimax", "ns", "wgan", "wgan-gp"))
+    gan.add_argument("--loss", default="ns", choices=("minimax", "ns", "wgan", "wgan-gp", "mmd", "sinkhorn"),
+                     help="mmd (GMMN) and sinkhorn train G against a fixed two-sample test, with no D (2-D data)")
     gan.add_argument("--pack", type=int, default=1, help="PacGAN: samples per discriminator input")
     gan.add_argument("--label-smoothing", action="store_true", help="one-sided: real targets 0.9")
     gan.add_argument("--feature-matching", action="store_true", help="G matches D's hidden-layer means")

@@ -60,7 +60,7 @@ def fit(run, out, command, resume=False, overwrite=False, extend=False, progress
                     _check_parameters(run, command, saved)
                     save_checkpoint(run, ckpt, command)
                     saved = run.step
-                bar.set_postfix({k: f"{losses[k]:.3f}" for k in postfix_keys})
+                bar.set_postfix({k: f"{losses[k]:.3f}" for k in postfix_keys if k in losses})
                 bar.update()
                 if caught:
                     name = signal.Signals(caught[0]).name

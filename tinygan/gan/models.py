@@ -72,7 +72,8 @@ def pack_samples(x, pack):
 
 
 class MLPGenerator(nn.Module):
-    """z (N, nz) -> points (N, 2): ReLU MLP with BatchNorm, as in the 2-D experiments of VEEGAN/PacGAN.
+    """z (N, nz) -> points (N, 2): ReLU MLP with BatchNorm, as in the 2-D experiments of VEEGAN/PacGAN
+    (norm="none": without, as WGAN-GP's toy experiments).
 
     norm="vbn" uses VirtualBatchNorm (Salimans et al. 2016) instead: a fixed reference batch of
     latent codes (a buffer, saved with the model) goes in front of every batch, so each sample is
@@ -80,20 +81,21 @@ class MLPGenerator(nn.Module):
     """
 
     def __init__(self, nz=2, hidden=128, layers=3, out=2, norm="bn", reference_size=100):
-        if norm not in ("bn", "vbn"):
-            raise ValueError(f"MLPGenerator: norm must be 'bn' or 'vbn', got {norm!r}")
+        if norm not in ("bn", "vbn", "none"):
+            raise ValueError(f"MLPGenerator: norm must be 'bn', 'vbn' or 'none', got {norm!r}")
         dims = [nz] + [hidden] * layers
         body = []
         for a, b in zip(dims, dims[1:]):
-            normalise = nn.BatchNorm1d(b) if norm == "bn" else nn.VirtualBatchNorm(b, reference_size)
-            body += [nn.Linear(a, b), normalise, nn.ReLU()]
+            normalise = {"bn": lambda: [nn.BatchNorm1d(b)], "vbn": lambda: [nn.VirtualBatchNorm(b, reference_size)],
+                         "none": lambda: []}[norm]()
+            body += [nn.Linear(a, b), *normalise, nn.ReLU()]
         self.nz, self.norm = nz, norm
         self.net = nn.Sequential(*body, nn.Linear(hidden, out))
         if norm == "vbn":
             self.register_buffer("z_reference", randn(reference_size, nz))
 
     def forward(self, z):
-        if self.norm == "bn":
+        if self.norm != "vbn":
             return self.net(z)
         n = self.z_reference.shape[0]
         return self.net(cat([self.z_reference, z], axis=0))[n:]

@@ -68,8 +68,9 @@ def save_samples(run, path):
 def save_losses(run, path):
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(run.history["step"], [x["loss_d"] for x in run.history["losses"]], label="D / critic", lw=0.7)
-    ax.plot(run.history["step"], [x["loss_g"] for x in run.history["losses"]], label="G", lw=0.7)
+    for key, label in (("loss_d", "D / critic"), ("loss_g", "G")):
+        if run.history["losses"] and key in run.history["losses"][0]:     # fixed-test runs have no D
+            ax.plot(run.history["step"], [x[key] for x in run.history["losses"]], label=label, lw=0.7)
     ax.set_xlabel("step")
     ax.legend()
     fig.tight_layout()

@@ -7,6 +7,7 @@ generator state, step, history) resumes bit-identically.
 """
 import functools
 import os
+import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -17,10 +18,13 @@ from tinygan.data import images as image_data
 from tinygan.data import toy2d
 from tinygan.gan import losses, plots, tricks, unrolled
 from tinygan.gan.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+from tinygan.divergences import sinkhorn_divergence, wasserstein1_points
 from tinygan.metrics.toy2d import NUM_SAMPLES, mode_stats
+from tinygan.metrics.two_sample import mmd2
 from tinygan.training import check_range, check_schedule, first_segment, fit, load_checkpoint
 
-LOSSES = ("minimax", "ns", "wgan", "wgan-gp")
+LOSSES = ("minimax", "ns", "wgan", "wgan-gp", "mmd", "sinkhorn")
+FIXED_TESTS = ("mmd", "sinkhorn")     # G trained against a fixed two-sample statistic: no D at all
 IMAGE_EVAL_SAMPLES = 1000
 
 
@@ -34,7 +38,7 @@ class Config:
     batch: int = 0                   # 0: 100 for mlp (VEEGAN/PacGAN), 64 for dcgan (DCGAN paper 128)
     lr: float = 0.0                  # 0: the method's own (see _optimisers)
     nz: int = 0                      # 0: 2 for mlp, 64 for dcgan
-    width: int = 0                   # 0: 64 hidden units (mlp), ngf = ndf = 32 (dcgan)
+    width: int = 0                   # 0: 64 hidden units (mlp; 256 for wgan/wgan-gp), ngf = ndf = 32 (dcgan)
     image_size: int = 32
     seed: int = 0
     label_smoothing: bool = False
@@ -64,11 +68,16 @@ class Config:
                              "with ring|grid and --model dcgan with shapes|digits|idx:PATH")
         self.batch = self.batch or (64 if self.images else 100)
         self.nz = self.nz or (64 if self.images else 2)
-        self.width = self.width or (32 if self.images else 64)
+        self.width = self.width or (32 if self.images else 256 if self.loss.startswith("wgan") else 64)
         if self.pack < 1 or self.batch < 2 or self.nz < 1 or self.width < 1:
             raise ValueError(f"train gan: need --pack >= 1, --batch >= 2, --nz >= 1, --width >= 1 (got {self.pack}, "
                              f"{self.batch}, {self.nz}, {self.width})")
         check_schedule("train gan", self)
+        if self.loss in FIXED_TESTS and (self.images or self.pack > 1 or self.label_smoothing or self.feature_matching
+                                         or self.unrolled or self.instance_noise):
+            raise ValueError(f"train gan: --loss {self.loss} trains G against a fixed test on 2-D data: no "
+                             "--model dcgan, --pack, --label-smoothing, --feature-matching, --unrolled or "
+                             "--instance-noise (they change a discriminator it does not have)")
         if self.label_smoothing and self.loss.startswith("wgan"):
             raise ValueError("train gan: --label-smoothing applies to the cross-entropy losses, not to --loss "
                              f"{self.loss} (a critic has no labels)")
@@ -80,6 +89,9 @@ class Config:
                              f"--loss {self.loss})")
         if self.unrolled and self.feature_matching:
             raise ValueError("train gan: choose one of --unrolled and --feature-matching (both replace G's loss)")
+        if self.vbn and self.loss.startswith("wgan") and not self.images:
+            raise ValueError(f"train gan: --vbn normalises G's BatchNorm layers; the 2-D --loss {self.loss} "
+                             "generator has none (Gulrajani et al.'s toy recipe)")
         if self.images and (self.unrolled or self.vbn):
             raise ValueError("train gan: --unrolled and --vbn are implemented for --model mlp only "
                              "(unrolling a conv discriminator costs K double-backward passes per step)")
@@ -95,7 +107,11 @@ def _optimisers(cfg, g, d):
     """Each paper's own settings: WGAN RMSprop 5e-5 (Arjovsky et al.), WGAN-GP Adam 1e-4 β=(0.5, 0.9)
     (Gulrajani et al.), DCGAN Adam 2e-4 β₁ = 0.5 (Radford et al.). The cross-entropy GANs on 2-D data
     use Adam 5e-4 β₁ = 0.5 with the linear decay of _learning_rate: on the ring, 1e-4 without decay
-    reached 49 % HQ after 4 000 steps and 64-84 % after 10-20 000; 5e-4 decayed reached 95 %."""
+    reached 49 % HQ after 4 000 steps and 64-84 % after 10-20 000; 5e-4 decayed reached 95 %.
+    The fixed tests (GMMN, Sinkhorn) have no D: only G's Adam, 1e-3 (Li et al. 2015 used 2e-3 with SGD
+    momentum; Adam 1e-3 decayed reached 8 / 8 ring modes in 2 000 steps here)."""
+    if cfg.loss in FIXED_TESTS:
+        return optim.Adam(g.parameters(), lr=cfg.lr or 1e-3, betas=(0.5, 0.999)), None, 0
     if cfg.loss == "wgan":
         make, lr, extra, n_critic = optim.RMSprop, 5e-5, {}, 5
     elif cfg.loss == "wgan-gp":
@@ -124,10 +140,15 @@ class Run:
             channels = image_data.CHANNELS
             self.g = DCGANGenerator(cfg.nz, cfg.width, channels, cfg.image_size)
             self.d = DCGANDiscriminator(cfg.width, channels, cfg.image_size, cfg.pack, batchnorm=cfg.loss != "wgan-gp")
+        elif cfg.loss.startswith("wgan"):
+            # Gulrajani et al.'s toy recipe (their gan_toy.py): ReLU MLPs without BatchNorm — BN in G
+            # made the critic's job a moving target and the 2-D runs collapsed to 3 of 8 ring modes
+            self.g = MLPGenerator(nz=cfg.nz, hidden=cfg.width, layers=3, norm="none")
+            self.d = MLPDiscriminator(pack=cfg.pack, hidden=cfg.width, layers=3)
         else:
             self.g = MLPGenerator(nz=cfg.nz, hidden=cfg.width, layers=4, norm="vbn" if cfg.vbn else "bn",
                                   reference_size=cfg.batch)
-            self.d = MLPDiscriminator(pack=cfg.pack, hidden=cfg.width, layers=3)
+            self.d = None if cfg.loss in FIXED_TESTS else MLPDiscriminator(pack=cfg.pack, hidden=cfg.width, layers=3)
         self.opt_g, self.opt_d, self.n_critic = _optimisers(cfg, self.g, self.d)
         self.base_lr = self.opt_g.param_groups[0]["lr"]
         self.step, self.history = 0, {"step": [], "losses": [], "eval": []}
@@ -148,7 +169,9 @@ class Run:
         if self.cfg.loss.startswith("wgan"):
             loss = losses.critic_loss_wasserstein(self.d(real), self.d(fake))
             if self.cfg.loss == "wgan-gp":
-                loss = loss + losses.gradient_penalty(self.d, real, fake, pack=self.cfg.pack)
+                # λ = 10 for images (the paper); λ = 0.1 on the 2-D mixtures, as their gan_toy.py
+                weight = 10.0 if self.cfg.images else 0.1
+                loss = loss + losses.gradient_penalty(self.d, real, fake, weight=weight, pack=self.cfg.pack)
             return loss
         return losses.d_loss(self.d(real), self.d(fake), 0.9 if self.cfg.label_smoothing else 1.0)
 
@@ -170,10 +193,30 @@ class Run:
         sigma = tricks.annealed_sigma(self.step - start, self.cfg.steps - start, self.cfg.instance_noise)
         return tricks.instance_noise(x, sigma)
 
+    def _fixed_test_step(self):
+        """G minimises a two-sample statistic between a batch of its samples and a data batch."""
+        fake = self.g(tinygan.randn(self.cfg.batch, self.cfg.nz))
+        real = self._real(self.cfg.batch)
+        scale = self.dataset.std
+        if self.cfg.loss == "mmd":    # GMMN (Li et al. 2015): MMD² with a sum of Gaussian kernels
+            loss = mmd2(fake, real, bandwidth=[scale * k for k in (1, 3, 10, 30, 100)])
+        else:                         # Sinkhorn divergence (Genevay et al. 2018), blur 3σ of a mode
+            with warnings.catch_warnings():   # a loosely converged potential still gives a usable gradient
+                warnings.simplefilter("ignore", RuntimeWarning)
+                loss = sinkhorn_divergence(fake, real, (3 * scale) ** 2)
+        self.opt_g.zero_grad()
+        loss.backward()
+        self.opt_g.step()
+        self.step += 1
+        return {"loss_g": loss.item()}
+
     def train_step(self):
         lr = _learning_rate(self.cfg, self.base_lr, self.step, self.segments[-1]["start"])
         for opt in (self.opt_g, self.opt_d):
-            opt.param_groups[0]["lr"] = lr
+            if opt is not None:
+                opt.param_groups[0]["lr"] = lr
+        if self.cfg.loss in FIXED_TESTS:
+            return self._fixed_test_step()
         n = self.cfg.batch * self.cfg.pack
         for i in range(self.n_critic):
             # G's step reuses the last critic batch, as DCGAN's reference code does: one G forward
@@ -216,22 +259,28 @@ class Run:
 
     def evaluate(self):
         if not self.cfg.images:
-            return mode_stats(self.sample(NUM_SAMPLES), self.dataset)
+            samples = self.sample(NUM_SAMPLES)
+            stats = mode_stats(samples, self.dataset)
+            if self.step == self.cfg.steps:       # the run's result: two more distances (~3 s)
+                stats.update(distances_to_data(samples, self.dataset))
+            return stats
         if self.dataset.labels is None:
             return {}
         return self.judge().evaluate(self.sample(IMAGE_EVAL_SAMPLES))
 
     # ---- checkpoints ------------------------------------------------------------------------
+    def _parts(self):
+        """The stateful parts by checkpoint key (a fixed-test run has no D and no D optimiser)."""
+        parts = {"g": self.g, "d": self.d, "opt_g": self.opt_g, "opt_d": self.opt_d}
+        return {k: v for k, v in parts.items() if v is not None}
+
     def state(self):
-        return {"g": self.g.state_dict(), "d": self.d.state_dict(), "opt_g": self.opt_g.state_dict(),
-                "opt_d": self.opt_d.state_dict(), "rng": tinygan.get_rng_state(), "step": self.step,
-                "history": self.history, "config": asdict(self.cfg)}
+        return {**{k: v.state_dict() for k, v in self._parts().items()}, "rng": tinygan.get_rng_state(),
+                "step": self.step, "history": self.history, "config": asdict(self.cfg)}
 
     def load(self, state):
-        self.g.load_state_dict(state["g"])
-        self.d.load_state_dict(state["d"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
+        for key, part in self._parts().items():
+            part.load_state_dict(state[key])
         tinygan.set_rng_state(state["rng"])
         self.step, self.history = state["step"], state["history"]
 
@@ -255,6 +304,15 @@ def train(cfg, out, resume=False, progress=True, overwrite=False, extend=False):
     return fit(run, out, "train gan", resume=resume, overwrite=overwrite, extend=extend, progress=progress,
                desc=f"{cfg.loss} pack{cfg.pack} {cfg.data}", postfix_keys=("loss_d", "loss_g"),
                on_evaluate=lambda: plots.save_run_pictures(run, out), finish=finish)
+
+
+def distances_to_data(samples, dataset, seed=12345):
+    """Exact W₁ (optimal transport between the samples and as many fresh data points, uniform
+    weights) and MMD² (Gaussian kernels of σ, 10σ and 100σ for the modes' σ) against data drawn
+    from a fixed private stream, so runs are compared against the same points."""
+    reference = dataset.sample(len(samples), np.random.default_rng(seed))
+    return {"w1": wasserstein1_points(samples, reference),
+            "mmd2": mmd2(samples, reference, bandwidth=[dataset.std * k for k in (1, 10, 100)])}
 
 
 def load_run(run_dir, command="sample"):

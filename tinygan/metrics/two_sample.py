@@ -61,8 +61,9 @@ def _kernel_sum(a, b, sigmas):
     total = 0.0
     for start in range(0, a.shape[0], rows):
         block = a[start:start + rows] if a.shape[0] > rows else a
+        d2 = sq_dists(block, b)                          # once per block, shared by every σ
         for s in sigmas:
-            total = total + sq_dists(block, b, scale=-0.5 / s ** 2).exp().sum()
+            total = total + (d2 * (-0.5 / s ** 2)).exp().sum()
     return total
 
 
