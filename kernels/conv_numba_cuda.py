@@ -140,7 +140,10 @@ def conv2d_forward(x, w, stride, padding):
     from numba import from_dtype
     shape = _out_shape(x, w, stride, padding)
     y = ca.empty(shape, x.dtype, x)
-    kernel = _tiled.setdefault(np.dtype(x.dtype), _make_tiled(from_dtype(np.dtype(x.dtype))))
+    dtype = np.dtype(x.dtype)
+    if dtype not in _tiled:             # compile once per dtype (setdefault would build it on every call)
+        _tiled[dtype] = _make_tiled(from_dtype(dtype))
+    kernel = _tiled[dtype]
     pixels = shape[0] * shape[2] * shape[3]
     grid = (ca.blocks(pixels, TILE), ca.blocks(shape[1], TILE))
     w2 = w.reshape(w.shape[0], -1)

@@ -85,3 +85,16 @@ def test_optimizer_state_dict_round_trip_continues_identically():
         p3.grad = tinygan.tensor(g, dtype=np.float64)
         o3.step()
     np.testing.assert_array_equal(p3.numpy(), p1.numpy())
+
+
+def test_zero_grad_set_to_none_false_zeroes_in_place():
+    import tinygan
+    from tinygan import nn, optim
+    layer = nn.Linear(3, 2)
+    opt = optim.SGD(layer.parameters(), lr=0.1)
+    layer(tinygan.randn(4, 3)).sum().backward()
+    grad = layer.weight.grad
+    opt.zero_grad(set_to_none=False)
+    assert layer.weight.grad is grad and not grad.numpy().any()      # same tensor, now zeros
+    opt.zero_grad()
+    assert layer.weight.grad is None

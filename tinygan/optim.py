@@ -16,8 +16,13 @@ class Optimizer:
         return [p for g in self.param_groups for p in g["params"]]
 
     def zero_grad(self, set_to_none=True):
+        """Forget the gradients: drop them (PyTorch's default) or, with set_to_none=False, fill
+        them with zeros in place (a parameter without a gradient keeps none)."""
         for p in self._params():
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad.data[...] = 0
 
     def step(self):
         for group in self.param_groups:

@@ -30,8 +30,8 @@ def dip_covariance(mu, logvar, kind):
     cov = covariance(mu)
     if kind == "ii":
         d = mu.shape[1]
-        eye = F.exp(logvar).mean(axis=0)                  # E_x[σ²(x)], one value per latent
-        cov = cov + eye.reshape(d, 1) * _identity(d, mu)
+        mean_var = F.exp(logvar).mean(axis=0)             # E_x[σ²(x)], one value per latent
+        cov = cov + mean_var.reshape(d, 1) * _identity(d, mu)
     return cov
 
 
