@@ -2,7 +2,9 @@
 and reduces the loss (a prange reduction, accumulated in float64). Formulas in losses_reference.
 Index mapping: element e of the flattened inputs belongs to one thread's contiguous block.
 float32 inputs use the vectorisable exp/log1p of fastmath_numba (libm's are scalar: 10× slower);
-float64 inputs use libm for full precision.
+float64 inputs use libm for full precision. Numba's cache is keyed on this file, not on the
+fastmath helpers it inlines: a change to fastmath_numba.py must touch this file too (here: its
+IEEE-edge exp32, 2026-12).
 """
 import numpy as np
 from numba import njit, prange

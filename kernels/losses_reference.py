@@ -9,8 +9,9 @@ from tinygan.backend import get_array_module
 def bce_with_logits(x, t):
     """sum of max(x,0) - x t + log(1 + e^-|x|)  (stable for any |x|);  d/dx = sigmoid(x) - t."""
     xp = get_array_module(x)
-    loss = xp.maximum(x, 0) - x * t + xp.log1p(xp.exp(-xp.abs(x)))
-    sigmoid = 0.5 * (1 + xp.tanh(0.5 * x))
+    z = xp.exp(-xp.abs(x))                                   # in (0, 1]: never overflows
+    loss = xp.maximum(x, 0) - x * t + xp.log1p(z)
+    sigmoid = xp.where(x >= 0, 1 / (1 + z), z / (1 + z))     # keeps σ(x) ≈ e^x for x ≪ 0 (tanh rounds it to 0)
     return loss.sum(), sigmoid - t
 
 

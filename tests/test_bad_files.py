@@ -110,3 +110,44 @@ def test_idx_pointing_at_a_folder_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "is a folder" in err and "\n" not in err
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("state", [{1: np.zeros(2), "1": np.ones(2)}, {"": {"b": np.zeros(2)}, "b": np.ones(2)}])
+def test_entries_that_would_share_one_array_name_are_refused(tmp_path, state):
+    with pytest.raises(ValueError, match="both be stored as"):
+        tinygan.save(state, tmp_path / "c.npz")
+
+
+def test_object_arrays_are_refused_at_save_time(tmp_path):
+    with pytest.raises(ValueError, match="Python objects"):
+        tinygan.save({"x": np.array([{}, []], dtype=object)}, tmp_path / "c.npz")
+
+
+@pytest.mark.parametrize("tree", [{"$dict": 5}, {"$list": 5}, {"$array": [1]}, {"$dict": [[1, 2, 3]]},
+                                  {"$what": 1}])
+def test_malformed_header_trees_are_checkpoint_errors(tmp_path, tree):
+    path = _npz(tmp_path / "c.npz", {"format": FORMAT, "tree": tree})
+    with pytest.raises(CheckpointError, match="c.npz"):
+        tinygan.load(path)
+
+
+def test_a_deeply_nested_header_is_a_checkpoint_error(tmp_path):
+    tree = '{"$list": [' * 5000 + '{"$list": []}' + "]}" * 5000       # json.dumps itself cannot go so deep
+    path = tmp_path / "c.npz"
+    with open(path, "wb") as f:
+        np.savez(f, **{HEADER: np.array(f'{{"format": "{FORMAT}", "tree": {tree}}}')})
+    with pytest.raises(CheckpointError):
+        tinygan.load(path)
+
+
+@pytest.mark.parametrize("change", [lambda s: s["config"].update(newer_option=1), lambda s: s.pop("g"),
+                                    lambda s: s.update(kind=3)], ids=["unknown-option", "no-generator", "odd-kind"])
+def test_a_checkpoint_from_another_version_is_one_line(tmp_path, capsys, change):
+    assert cli.main(["train", "gan", "--steps", "2", "--batch", "8", "--eval-every", "2", "--quiet",
+                     "--out", str(tmp_path / "run")]) == 0
+    state = tinygan.load(tmp_path / "run" / "checkpoint.npz")
+    change(state)
+    tinygan.save(state, tmp_path / "run" / "checkpoint.npz")
+    assert cli.main(["sample", str(tmp_path / "run"), "--out", str(tmp_path / "s.npy")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "checkpoint.npz" in err and "\n" not in err

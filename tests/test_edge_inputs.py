@@ -69,3 +69,18 @@ def test_library_use_with_a_bad_backend_variable_fails_at_the_first_tensor():
     run = subprocess.run([sys.executable, "-c", code], env={**os.environ, "TINYGAN_BACKEND": "banana"},
                          capture_output=True, text=True, timeout=120)
     assert "raised TINYGAN_BACKEND='banana'" in run.stdout, run.stderr
+
+
+def test_variance_without_degrees_of_freedom_is_nan_as_in_pytorch():
+    assert np.isnan(tinygan.zeros(0).var().item()) and np.isnan(tinygan.ones(1).var().item())
+    assert tinygan.ones(1).var(correction=0).item() == 0.0
+    assert tinygan.tensor([1.0, 2.0, 3.0]).var().item() == pytest.approx(1.0)
+
+
+def test_an_explicit_choice_in_code_replaces_a_bad_environment_variable():
+    code = ("import tinygan\nfrom tinygan import kernels\ntinygan.set_backend('numpy')\n"
+            "kernels.use('conv2d', 'reference')\nprint(tinygan.nn.functional.conv2d(tinygan.ones(1, 1, 3, 3), "
+            "tinygan.ones(1, 1, 3, 3)).item())")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "TINYGAN_BACKEND": "banana", "TINYGAN_KERNELS": "conv2d:nope"})
+    assert run.stdout.strip() == "9.0", run.stderr

@@ -45,6 +45,24 @@ def test_overwrite_clears_the_old_run_files_but_keeps_the_users_own(tmp_path):
     assert not (out / "progress").exists() and not (out / "samples.png").exists()     # no GAN leftovers
     assert (out / "notes.txt").read_text() == "mine"
     assert tinygan.load(out / "checkpoint.npz")["kind"] == "vae"
+    (out / "progress").mkdir()
+    (out / "progress" / "chapter1.txt").write_text("mine too")
+    assert cli.main(GAN + ["--overwrite", "--out", str(out)]) == 0
+    assert (out / "progress" / "chapter1.txt").read_text() == "mine too"     # only progress pictures go
+
+
+def test_overwrite_keeps_the_old_run_until_the_new_one_has_made_a_step(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "run"
+    assert cli.main(GAN + ["--out", str(out)]) == 0
+    before = (out / "checkpoint.npz").read_bytes()
+
+    def out_of_memory(self):
+        raise MemoryError
+
+    monkeypatch.setattr(gan_train.Run, "train_step", out_of_memory)
+    assert cli.main(GAN + ["--batch", "9", "--overwrite", "--out", str(out)]) == 2
+    assert "out of memory" in one_line_error(capsys)
+    assert (out / "checkpoint.npz").read_bytes() == before
 
 
 def test_a_run_writes_only_files_that_overwrite_knows_about(tmp_path):
@@ -58,21 +76,27 @@ def test_a_run_writes_only_files_that_overwrite_knows_about(tmp_path):
 def test_a_folder_locked_by_a_live_process_is_refused(tmp_path, capsys):
     out = tmp_path / "run"
     out.mkdir()
-    (out / rundir.LOCK).write_text(json.dumps({"pid": os.getpid(), "host": os.uname().nodename, "command": "x"}))
-    assert cli.main(GAN + ["--out", str(out)]) == 2
-    err = one_line_error(capsys)
-    assert "in use by process" in err and str(os.getpid()) in err
-    assert not (out / "checkpoint.npz").exists()
+    holder = rundir.acquire_lock(str(out), "train gan (a test)")        # held as a real trainer holds it
+    try:
+        assert cli.main(GAN + ["--out", str(out)]) == 2
+        err = one_line_error(capsys)
+        assert "in use by process" in err and str(os.getpid()) in err and "a test" in err
+        assert not (out / "checkpoint.npz").exists()
+    finally:
+        rundir.release_lock(str(out), holder)
+    assert cli.main(GAN + ["--out", str(out)]) == 0                     # released: usable again
 
 
-def test_a_stale_lock_of_a_dead_process_is_taken_over_and_released(tmp_path):
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    out = tmp_path / "run"
-    out.mkdir()
-    (out / rundir.LOCK).write_text(json.dumps({"pid": dead.pid, "host": os.uname().nodename, "command": "x"}))
-    assert cli.main(GAN + ["--out", str(out)]) == 0
-    assert not (out / rundir.LOCK).exists()
+def test_the_lock_file_a_killed_process_left_does_not_block_the_folder(tmp_path):
+    killed = subprocess.Popen([sys.executable, "-c", "import sys; from tinygan import rundir; "
+                               f"rundir.acquire_lock({str(tmp_path)!r}, 'x'); print('locked', flush=True); "
+                               "sys.stdin.read()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert killed.stdout.readline().strip() == "locked"
+    killed.kill()                                   # SIGKILL: .lock stays behind, the kernel drops the flock
+    killed.wait()
+    assert (tmp_path / rundir.LOCK).exists()
+    assert cli.main(GAN + ["--out", str(tmp_path)]) == 0
+    assert not (tmp_path / rundir.LOCK).exists()
 
 
 def test_two_processes_on_one_folder_the_second_is_refused(tmp_path):
@@ -97,13 +121,19 @@ def _wait_for(condition, seconds=60):
         time.sleep(0.05)
 
 
-def test_leftover_temp_files_of_a_killed_save_are_removed_on_the_next_start(tmp_path):
+def test_leftover_temp_files_of_a_killed_save_are_removed_on_the_next_start(tmp_path, capsys):
     out = tmp_path / "run"
     assert cli.main(GAN + ["--out", str(out)]) == 0
     (out / ".tmp-abc123.npz").write_bytes(b"half a checkpoint")
     (out / "progress" / ".tmp-xyz.png").write_bytes(b"half a picture")
+    (out / "mine").mkdir()
+    (out / "mine" / ".tmp-keep").write_bytes(b"not tinygan's")
+    assert cli.main(GAN + ["--out", str(out)]) == 2                  # refused: nothing is touched
+    one_line_error(capsys)
+    assert (out / ".tmp-abc123.npz").exists()
     assert cli.main(GAN + ["--steps", "6", "--extend", "--out", str(out)]) == 0
     assert not (out / ".tmp-abc123.npz").exists() and not (out / "progress" / ".tmp-xyz.png").exists()
+    assert (out / "mine" / ".tmp-keep").exists()
 
 
 def test_a_failed_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):
@@ -120,6 +150,27 @@ def test_a_failed_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert json.loads(path.read_text()) == {"scores": [1, 2, 3]}
     assert os.listdir(tmp_path) == ["metrics.json"]
+
+
+def test_written_files_get_the_permissions_a_plain_open_would_give(tmp_path):
+    old = os.umask(0o022)
+    try:
+        files.write_json(tmp_path / "m.json", {})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "m.json").stat().st_mode & 0o777 == 0o666 & ~files._UMASK
+
+
+def test_every_file_tinygan_and_its_demos_write_goes_through_tinygan_files():
+    """A plain open(..., "w"), savefig, np.save or json.dump would not be atomic (case 3)."""
+    import pathlib
+    import re
+    root = pathlib.Path(__file__).resolve().parent.parent
+    plain = re.compile(r"open\([^)]*['\"][wax]b?['\"]|\.savefig\(|np\.save[z]?\(|json\.dump\(")
+    offenders = [f"{path.relative_to(root)}:{n}" for folder in ("tinygan", "kernels", "demos")
+                 for path in sorted((root / folder).rglob("*.py")) if path.name not in ("files.py", "serialization.py")
+                 for n, line in enumerate(path.read_text().splitlines(), 1) if plain.search(line)]
+    assert offenders == []
 
 
 @pytest.mark.parametrize("code,reason", [(errno.ENOSPC, "disk full"), (errno.EROFS, "read-only filesystem"),
@@ -158,7 +209,8 @@ def test_a_full_disk_at_a_checkpoint_is_one_line_and_keeps_the_previous_checkpoi
 @pytest.mark.parametrize("make,message", [
     (lambda p: p.write_text("x"), "is an existing file"),
     (lambda p: (p.parent / "file").write_text("x"), "which is a file"),
-    (lambda p: (p / "checkpoint.npz").mkdir(parents=True), "checkpoint.npz is a directory"),
+    (lambda p: (p / "checkpoint.npz").mkdir(parents=True), "checkpoint.npz must be a file"),
+    (lambda p: (p.mkdir(), (p / "progress").write_text("x")), "progress must be a folder"),
 ])
 def test_bad_output_paths_are_one_line(tmp_path, capsys, make, message):
     out = tmp_path / "run"
@@ -190,6 +242,15 @@ def test_each_command_names_the_kind_of_run_a_folder_holds(tmp_path, capsys):
     assert cli.main(["evaluate", str(tmp_path / "missing")]) == 2
     one_line_error(capsys)
     assert not (tmp_path / "missing").exists()
+
+
+def test_evaluate_refuses_a_metrics_file_it_could_not_update_before_scoring(tmp_path, capsys, monkeypatch):
+    assert cli.main(VAE + ["--out", str(tmp_path)]) == 0
+    (tmp_path / "metrics.json").write_text("[1, 2]")
+    from tinygan.metrics import disentanglement as dm
+    monkeypatch.setitem(dm.ALL, "mig", lambda *a, **k: pytest.fail("scored before the file was checked"))
+    assert cli.main(["evaluate", "--metrics", "mig", "--quick", str(tmp_path)]) == 2
+    assert "not a JSON object" in one_line_error(capsys)
 
 
 def test_resume_with_other_options_names_each_differing_key_and_both_values(tmp_path, capsys):

@@ -36,12 +36,12 @@ def _import_cupy():
 
 def set_backend(name):
     """Choose where new tensors live: 'numpy' (CPU, default) or 'cupy' (NVIDIA GPU)."""
-    global _active
+    global _active, env_error
     if name not in BACKENDS:
         raise BackendError(f"set_backend: unknown backend {name!r}; choose one of {BACKENDS}")
     if name == "cupy":
         _import_cupy()
-    _active = name
+    _active, env_error = name, None       # an explicit choice replaces a bad TINYGAN_BACKEND
 
 
 def get_backend():

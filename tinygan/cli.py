@@ -61,6 +61,9 @@ def cmd_sample(args):
     if not args.out.endswith(".npy"):
         raise ValueError(f"sample: --out {args.out!r} must name a .npy file (e.g. {args.out}.npy)")
     picture = args.out[:-len(".npy")] + ".png"
+    folder = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"sample: the folder of --out, {folder}, does not exist")
     run = train.load_run(args.run_dir)
     targets = [args.out] + ([picture] if run.cfg.images else [])
     existing = [t for t in targets if os.path.exists(t)]
@@ -108,7 +111,9 @@ def cmd_evaluate(args):
                 with open(path) as f:
                     metrics = json.load(f)
             except ValueError:
-                raise ValueError(f"evaluate: {path} is not valid JSON; move it away and evaluate again") from None
+                metrics = None
+            if not isinstance(metrics, dict):
+                raise ValueError(f"evaluate: {path} is not a JSON object; move it away and evaluate again")
         quick = dict(num_train=500, num_test=250) if args.quick else {}
         pairs = dict(num_train=100, num_eval=50) if args.quick else {}
         sizes = {"mig": {k: v for k, v in quick.items() if k == "num_train"}, "sap": quick, "dci": quick,
@@ -230,6 +235,9 @@ def main(argv=None):
     except (ValueError, errors.DTypeError, errors.BackendError, errors.KernelError, errors.DivergenceError,
             FileNotFoundError) as exc:             # one clear line for user-facing errors
         print(f"tinygan: error: {exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"tinygan: error: {args.command}: out of memory; try a smaller --batch or model", file=sys.stderr)
         return 2
     except OSError as exc:                          # disk full, read-only filesystem, permissions
         where = f" ({exc.filename})" if exc.filename else ""

@@ -9,6 +9,8 @@ import os
 import tempfile
 
 TEMP_PREFIX = ".tmp-"
+_UMASK = os.umask(0)        # read once (os.umask can only be read by setting it) and restored
+os.umask(_UMASK)
 
 
 @contextlib.contextmanager
@@ -20,12 +22,23 @@ def atomic_open(path, mode="wb", newline=None):
         with os.fdopen(fd, mode, newline=newline) as f:
             yield f
             f.flush()
+            os.fchmod(f.fileno(), 0o666 & ~_UMASK)    # mkstemp makes 0600; a plain open() would not
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        _fsync_folder(folder)                         # so the rename itself survives a power loss
     except BaseException:
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+
+
+def _fsync_folder(folder):
+    with contextlib.suppress(OSError):                # not every filesystem can open a folder
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def write_json(path, obj):
@@ -51,12 +64,13 @@ def save_npy(path, array):
         np.save(f, array, allow_pickle=False)
 
 
-def remove_temp_files(folder):
-    """Delete the temp files a killed write left in `folder` (and one level below); their names."""
+def remove_temp_files(folder, subfolders=("progress",)):
+    """Delete the temp files a killed write left in a run folder and the subfolders it writes
+    into (never elsewhere); returns their paths."""
     removed = []
-    for root, dirs, names in os.walk(folder):
-        removed += [os.path.join(root, n) for n in names if n.startswith(TEMP_PREFIX)]
-        dirs[:] = [] if root != folder else dirs
+    for where in [folder] + [os.path.join(folder, s) for s in subfolders]:
+        if os.path.isdir(where):
+            removed += [os.path.join(where, n) for n in os.listdir(where) if n.startswith(TEMP_PREFIX)]
     for path in removed:
         with contextlib.suppress(OSError):
             os.remove(path)

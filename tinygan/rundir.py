@@ -1,20 +1,20 @@
 """A run folder: checked before any step is spent, locked while a process trains in it, never
 written over without being asked.
 
-- `open_run(out, kind, mode)` refuses a folder that already holds a run unless mode is "resume"
-  (continue it) or "overwrite" (delete its run files first; files that are not a run's are kept),
-  refuses `--out` that is a file or lies under one, and proves the folder writable by writing and
-  removing a probe file, so a read-only or full disk fails before training, not at the first
-  checkpoint.
-- The lock is a file `.lock` holding the owner's pid and host, created atomically (written to a
-  temp file, then hard-linked into place: the link fails if a lock exists). A lock whose process
-  is dead on this host is stale and is taken over; a live one refuses the second process.
+- `open_run(out, command, resume, overwrite)` refuses a folder that already holds a run (any of
+  RUN_FILES) unless resume (continue it) or overwrite (its run files are deleted by `clear_run`,
+  which the trainer calls only once the new run's first step has succeeded; other files are
+  kept), refuses an --out that is a file or lies under one, and proves the folder writable (a
+  probe file written, fsynced and removed), so a read-only or full disk fails before training.
+- The lock: an exclusive `fcntl.flock` on `.lock`, which also records the owner's pid, host and
+  command for the message a second process gets. The kernel drops the lock when its process dies
+  (SIGKILL included), so a dead owner never blocks a folder and no pid has to be guessed at.
 """
 import contextlib
 import errno
+import fcntl
 import json
 import os
-import shutil
 import socket
 import tempfile
 import time
@@ -26,14 +26,15 @@ LOCK = ".lock"
 # Every name a GAN or VAE run writes (tests check that a run writes nothing else).
 RUN_FILES = ("checkpoint.npz", "metrics.json", "samples.png", "losses.png", "classes.png", "progress",
              "reconstructions.png", "traversals.png", "covariance.png")
+PROGRESS_PICTURE = "samples-"     # progress/samples-STEP.png: the only files clear_run deletes there
 
 
 def existing_run_files(out):
     return [name for name in RUN_FILES if os.path.lexists(os.path.join(out, name))]
 
 
-def _check_path(out, command):
-    """One line for an --out that cannot be a folder: a file, or a path under a file."""
+def _check_path(out, command, must_exist):
+    """One line for an --out that cannot be a run folder: a file, under a file, or (resume) absent."""
     out = os.path.abspath(out)
     if os.path.exists(out) and not os.path.isdir(out):
         raise RunFolderError(f"{command}: --out {out} is an existing file, not a folder")
@@ -42,9 +43,12 @@ def _check_path(out, command):
         parent = os.path.dirname(parent)
     if not os.path.isdir(parent):
         raise RunFolderError(f"{command}: --out {out} lies under {parent}, which is a file")
-    ckpt = os.path.join(out, "checkpoint.npz")
-    if os.path.isdir(ckpt):
-        raise RunFolderError(f"{command}: {ckpt} is a directory; a run folder's checkpoint.npz must be a file")
+    if must_exist and not os.path.isdir(out):
+        raise FileNotFoundError(f"{command}: --resume/--extend given but {out} does not exist")
+    for name, kind in (("checkpoint.npz", "file"), ("metrics.json", "file"), ("progress", "folder")):
+        path = os.path.join(out, name)
+        if os.path.exists(path) and os.path.isdir(path) != (kind == "folder"):
+            raise RunFolderError(f"{command}: {path} must be a {kind}")
 
 
 def _make_writable_folder(out, command):
@@ -67,91 +71,76 @@ def os_error_reason(exc):
             errno.EACCES: "permission denied", errno.EDQUOT: "disk quota exceeded"}.get(exc.errno, exc.strerror or str(exc))
 
 
-def _clear(out):
+def clear_run(out):
+    """Delete the run files of `out` (RUN_FILES; in progress/ only the progress pictures, and the
+    folder itself only if nothing else is left in it). Nothing else in `out` is touched."""
     for name in existing_run_files(out):
         path = os.path.join(out, name)
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path)
-        else:
+        if name == "progress" and os.path.isdir(path) and not os.path.islink(path):
+            for picture in os.listdir(path):
+                if picture.startswith(PROGRESS_PICTURE) and picture.endswith(".png"):
+                    os.remove(os.path.join(path, picture))
+            with contextlib.suppress(OSError):
+                os.rmdir(path)                      # only if empty: a user's own files stay
+        elif not os.path.isdir(path):
             os.remove(path)
 
 
 # ---- the lock ----------------------------------------------------------------------------------
-def _pid_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:       # exists, owned by someone else
-        return True
-    return True
+def acquire_lock(out, command):
+    """Hold an exclusive flock on out/.lock (recording who holds it) or raise RunFolderError naming
+    the holder. Returns the open file; release_lock closes it."""
+    path = os.path.join(out, LOCK)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = _read_owner(fd)
+            os.close(fd)
+            who = (f"process {owner.get('pid')} on {owner.get('host')} ({owner.get('command', '?')})"
+                   if owner else "another process")
+            raise RunFolderError(f"{command}: {out} is in use by {who}; wait for it to finish") from None
+        # the holder before us may have removed the file after we opened it: then our lock is on a
+        # deleted inode, and a third process could lock a new file at the same path — start over
+        if os.path.exists(path) and os.path.samestat(os.fstat(fd), os.stat(path)):
+            break
+        os.close(fd)
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "command": command, "since": time.time()}
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, json.dumps(me).encode(), 0)
+    return fd
 
 
-def _read_lock(path):
+def _read_owner(fd):
     try:
-        with open(path) as f:
-            return json.load(f)
-    except FileNotFoundError:
-        return None
+        return json.loads(os.pread(fd, 4096, 0).decode() or "{}")
     except (OSError, ValueError):
         return {}
 
 
-def acquire_lock(out, command):
-    """Take out/.lock or raise RunFolderError naming the process that holds it."""
-    path = os.path.join(out, LOCK)
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "command": command, "since": time.time()}
-    candidate = os.path.join(out, f"{LOCK}-{me['pid']}")       # one per process: no race between two
-    with files.atomic_open(candidate, "w") as f:
-        json.dump(me, f)
-    try:
-        for _ in range(3):
-            try:
-                os.link(candidate, path)      # atomic: fails if the lock exists
-                return me
-            except FileExistsError:
-                owner = _read_lock(path)
-                if owner is None:             # released meanwhile: try again
-                    continue
-                if owner.get("host") == me["host"] and isinstance(owner.get("pid"), int) \
-                        and not _pid_alive(owner["pid"]):
-                    os.remove(path)           # stale: its process died (e.g. SIGKILL)
-                    continue
-                who = (f"process {owner.get('pid')} on {owner.get('host')} ({owner.get('command', '?')})"
-                       if owner else "an unreadable lock file")
-                raise RunFolderError(f"{command}: {out} is in use by {who}; wait for it to finish, or delete "
-                                     f"{path} if no such process is running")
-        raise RunFolderError(f"{command}: could not take the lock {path}")
-    finally:
-        with contextlib.suppress(OSError):
-            os.remove(candidate)
-
-
-def release_lock(out, me):
-    path = os.path.join(out, LOCK)
-    owner = _read_lock(path)
-    if owner and owner.get("pid") == me["pid"] and owner.get("host") == me["host"]:
-        with contextlib.suppress(OSError):
-            os.remove(path)
+def release_lock(out, fd):
+    with contextlib.suppress(OSError):
+        os.remove(os.path.join(out, LOCK))     # while still holding it: see acquire_lock
+    os.close(fd)
 
 
 @contextlib.contextmanager
 def open_run(out, command, resume=False, overwrite=False):
-    """Check, lock and (with overwrite) clear run folder `out` for the duration of the block."""
+    """Check and lock run folder `out` for the duration of the block; refuse an existing run
+    unless resume or overwrite (the caller then calls clear_run when it is ready to write)."""
     if resume and overwrite:
-        raise RunFolderError(f"{command}: choose one of --resume and --overwrite")
+        raise RunFolderError(f"{command}: choose one of --resume/--extend and --overwrite")
     out = os.fspath(out)
-    _check_path(out, command)
+    _check_path(out, command, must_exist=resume)
     _make_writable_folder(out, command)
-    me = acquire_lock(out, command)
+    lock = acquire_lock(out, command)
     try:
-        files.remove_temp_files(out)         # what a killed save left behind
         found = existing_run_files(out)
         if found and not (resume or overwrite):
             raise RunFolderError(f"{command}: {out} already holds a run ({', '.join(found)}); add --resume to "
                                  "continue it or --overwrite to replace it")
-        if overwrite:
-            _clear(out)
+        files.remove_temp_files(out)         # what a killed save left behind (out and out/progress)
         yield out
     finally:
-        release_lock(out, me)
+        release_lock(out, lock)

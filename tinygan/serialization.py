@@ -25,6 +25,10 @@ def _encode(obj, path, arrays):
     if isinstance(obj, Tensor):
         obj = obj.data
     if hasattr(obj, "shape") and hasattr(obj, "dtype") and getattr(obj, "ndim", 0) > 0:
+        if path in arrays:             # e.g. keys 1 and "1", or "" beside a top-level key
+            raise ValueError(f"save: two entries would both be stored as {path!r}; rename one of them")
+        if obj.dtype.hasobject:
+            raise ValueError(f"save: {path!r} is an array of Python objects, which load() will not unpickle")
         arrays[path] = to_numpy(obj)
         return {"$array": path}
     if isinstance(obj, np.generic) or (hasattr(obj, "item") and getattr(obj, "ndim", None) == 0):
@@ -80,6 +84,9 @@ def _read_member(archive, info, path):
         if dtype.hasobject:
             raise CheckpointError(f"load: {path} stores Python objects in {info.filename} (pickle is never loaded)")
         declared = math.prod(shape) * dtype.itemsize
+        if info.compress_type != zipfile.ZIP_STORED and info.file_size > 1000 * info.compress_size + 2 ** 20:
+            raise CheckpointError(f"load: {path}: {info.filename} inflates {info.compress_size} bytes to "
+                                  f"{info.file_size} (save() never compresses)")
         if declared > info.file_size:
             raise CheckpointError(f"load: {path}: {info.filename} declares shape {shape} ({declared} bytes) but "
                                   f"holds {info.file_size} bytes")
@@ -100,10 +107,10 @@ def load(path):
                 what = meta.get("format") if isinstance(meta, dict) else type(meta).__name__
                 raise CheckpointError(f"load: {path} has an unknown header ({what!r}; expected {FORMAT!r} with a tree)")
             arrays = {name: _read_member(archive, info, path) for name, info in members.items()}
+        return _decode(meta["tree"], arrays, path)
     except (CheckpointError, FileNotFoundError):
         raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, TypeError, MemoryError,
-            json.JSONDecodeError, zipfile.LargeZipFile, NotImplementedError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, TypeError, MemoryError, AttributeError,
+            RecursionError, json.JSONDecodeError, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise CheckpointError(f"load: {path} is corrupt or not a tinygan checkpoint ({type(exc).__name__}: "
                               f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
-    return _decode(meta["tree"], arrays, path)

@@ -23,7 +23,7 @@ import numpy as np
 
 import tinygan
 from tinygan import rundir
-from tinygan.errors import DivergenceError, RunFolderError, TrainingInterrupted
+from tinygan.errors import CheckpointError, DivergenceError, RunFolderError, TrainingInterrupted
 
 CHECKPOINT = "checkpoint.npz"
 
@@ -49,25 +49,38 @@ def fit(run, out, command, resume=False, overwrite=False, extend=False, progress
             while run.step < cfg.steps:
                 losses = run.train_step()
                 _check_losses(run, losses, command, saved)
+                if overwrite:                  # the old run goes only once the new one has made a step
+                    rundir.clear_run(out)
+                    overwrite = False
+                stop = bool(caught)            # read once: what is checkpointed is what is reported
                 run.history["step"].append(run.step)
                 run.history["losses"].append(losses)
                 if run.step % cfg.eval_every == 0 or run.step == cfg.steps:
                     _check_parameters(run, command, saved)
                     run.history["eval"].append({"step": run.step, **run.evaluate()})
                     if on_evaluate:
-                        on_evaluate()
-                if run.step % cfg.checkpoint_every == 0 or run.step == cfg.steps or caught:
+                        _writing(on_evaluate, command, saved)
+                if run.step % cfg.checkpoint_every == 0 or run.step == cfg.steps or stop:
                     _check_parameters(run, command, saved)
                     save_checkpoint(run, ckpt, command)
                     saved = run.step
                 bar.set_postfix({k: f"{losses[k]:.3f}" for k in postfix_keys if k in losses})
                 bar.update()
-                if caught:
+                if stop:
                     name = signal.Signals(caught[0]).name
                     raise TrainingInterrupted(f"{command}: stopped by {name} after step {run.step}; checkpoint "
                                               f"written to {ckpt}; continue with the same command and --resume",
                                               caught[0])
-        return finish() if finish else None
+        return _writing(finish, command, saved) if finish else None
+
+
+def _writing(write, command, saved):
+    """Run a callback that writes pictures or metrics; a full disk there is one line too."""
+    try:
+        return write()
+    except OSError as exc:
+        raise RunFolderError(f"{command}: could not write the run's pictures or metrics "
+                             f"({rundir.os_error_reason(exc)}); {_kept(saved)}") from None
 
 
 def save_checkpoint(run, ckpt, command):
@@ -86,6 +99,8 @@ def load_checkpoint(run_dir, kind, command):
         raise FileNotFoundError(f"{command}: no {CHECKPOINT} in {run_dir}")
     state = tinygan.load(path)
     found = run_kind(state)
+    if found not in (None, "gan", "vae") or not isinstance(state.get("step"), int):
+        raise CheckpointError(f"{command}: {path} is not a tinygan run checkpoint (no step, or an unknown kind)")
     if found != kind:
         fits = {"gan": "tinygan sample (or train gan --resume)", "vae": "tinygan evaluate (or train vae --resume)"}
         raise RunFolderError(f"{command}: {run_dir} holds a {found or 'unknown kind of'} run, not a {kind} run; "
@@ -102,16 +117,43 @@ def run_kind(state):
     return "gan" if "loss" in state["config"] else "vae" if "lambda_od" in state["config"] else None
 
 
+def restore(run, state, path, command):
+    """run.load(state), with a state that does not fit the run (missing parts, other shapes: a
+    checkpoint from another version) as one CheckpointError naming the file."""
+    try:
+        run.load(state)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CheckpointError(f"{command}: {path} does not fit this run ({type(exc).__name__}: {exc}); was it "
+                              "written by another version of tinygan?") from None
+
+
+def config_from(config_class, state, path, command):
+    """The run's Config from a checkpoint's stored options (one line if they do not fit)."""
+    try:
+        return config_class(**state["config"])
+    except TypeError as exc:
+        raise CheckpointError(f"{command}: {path} stores options this version does not know ({exc})") from None
+
+
+def load_saved_run(run_class, config_class, run_dir, command):
+    """The run (GAN or VAE) saved in run_dir/checkpoint.npz, checked to be of run_class's kind."""
+    path = os.path.join(run_dir, CHECKPOINT)
+    state = load_checkpoint(run_dir, run_class.KIND, command)
+    run = run_class(config_from(config_class, state, path, command))
+    restore(run, state, path, command)
+    return run
+
+
 def _resume(run, ckpt, command, extend):
     state = load_checkpoint(os.path.dirname(ckpt), run.KIND, command) if os.path.exists(ckpt) else None
     if state is None:
-        raise FileNotFoundError(f"{command}: --resume given but {ckpt} does not exist")
+        raise FileNotFoundError(f"{command}: --resume/--extend given but {ckpt} does not exist")
     stored, given = state["config"], asdict(run.cfg)
     differ = [k for k in sorted(set(stored) | set(given)) if k != "steps" and stored.get(k) != given.get(k)]
     if differ:
         pairs = "; ".join(f"{k}: {stored.get(k)!r} in the checkpoint, {given.get(k)!r} now" for k in differ)
         raise ValueError(f"{command}: --resume with different options than {ckpt} was trained with ({pairs})")
-    run.load(state)
+    restore(run, state, ckpt, command)
     run.segments = state.get("segments") or [{"start": 0, "steps": stored["steps"]}]
     if given["steps"] != stored["steps"]:
         if not extend:

@@ -21,7 +21,7 @@ from tinygan.gan.models import DCGANDiscriminator, DCGANGenerator, MLPDiscrimina
 from tinygan.divergences import sinkhorn_divergence, wasserstein1_points
 from tinygan.metrics.toy2d import NUM_SAMPLES, mode_stats
 from tinygan.metrics.two_sample import mmd2
-from tinygan.training import check_range, check_schedule, first_segment, fit, load_checkpoint
+from tinygan.training import check_range, check_schedule, first_segment, fit, load_saved_run
 
 LOSSES = ("minimax", "ns", "wgan", "wgan-gp", "mmd", "sinkhorn")
 FIXED_TESTS = ("mmd", "sinkhorn")     # G trained against a fixed two-sample statistic: no D at all
@@ -317,10 +317,7 @@ def distances_to_data(samples, dataset, seed=12345):
 
 def load_run(run_dir, command="sample"):
     """The Run saved in run_dir/checkpoint.npz (its training data is not read)."""
-    state = load_checkpoint(run_dir, Run.KIND, command)
-    run = Run(Config(**state["config"]))
-    run.load(state)
-    return run
+    return load_saved_run(Run, Config, run_dir, command)
 
 
 def sample_run(run_dir, n, seed=0):

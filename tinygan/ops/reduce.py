@@ -61,7 +61,8 @@ def var(x, axis=None, keepdims=False, correction=1):
     for a in axes:
         count *= x.shape[a]
     centred = x - mean(x, axes, keepdims=True)
-    return sum(centred * centred, axes, keepdims) * (1.0 / builtins.max(count - correction, 1))
+    dof = count - correction         # no degrees of freedom left (empty, or one value): NaN, as torch
+    return sum(centred * centred, axes, keepdims) * (1.0 / dof if dof > 0 else float("nan"))
 
 
 def max(x, axis=None, keepdims=False):

@@ -13,7 +13,7 @@ import numpy as np
 import tinygan
 from tinygan import files, optim, random
 from tinygan.data.dsprites import DSprites
-from tinygan.training import check_range, check_schedule, first_segment, fit, load_checkpoint
+from tinygan.training import check_range, check_schedule, first_segment, fit, load_saved_run
 from tinygan.vae import losses
 from tinygan.vae.models import VAE
 
@@ -130,7 +130,4 @@ def train(cfg, out, resume=False, progress=True, overwrite=False, extend=False):
 
 
 def load_run(run_dir, command="evaluate"):
-    state = load_checkpoint(run_dir, Run.KIND, command)
-    run = Run(Config(**state["config"]))
-    run.load(state)
-    return run
+    return load_saved_run(Run, Config, run_dir, command)
