@@ -1,19 +1,13 @@
 """Demos must not rot: each one's --quick mode runs here and its claims are checked."""
-import importlib.util
 import json
-import pathlib
 
 import numpy as np
 import pytest
 
-DEMOS = pathlib.Path(__file__).resolve().parent.parent / "demos"
+from demo_loader import DEMOS, load_demo
 
 
-def load_demo(name):
-    spec = importlib.util.spec_from_file_location(name, DEMOS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+
 
 
 def test_digits_demo_learns_to_97_percent(tmp_path):

@@ -69,12 +69,8 @@ def test_two_d_wgan_follows_gulrajani_et_al_toy_recipe(monkeypatch):
 
 
 def test_fixed_vs_learned_demo_quick_tabulates_every_method(tmp_path):
-    import importlib.util
-    import pathlib
-    path = pathlib.Path(__file__).resolve().parent.parent / "demos" / "17_fixed_vs_learned_test.py"
-    spec = importlib.util.spec_from_file_location("fixed_vs_learned", path)
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
+    from demo_loader import load_demo
+    demo = load_demo("17_fixed_vs_learned_test")
     results = demo.main(["--quick", "--out", str(tmp_path)])
     assert list(results) == ["ring/NS-GAN", "ring/GMMN", "ring/Sinkhorn"]
     for key, (final,) in results.items():

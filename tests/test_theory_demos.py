@@ -1,23 +1,17 @@
 """The theory-lab demos 10-13 (issue #12): each one's --quick run, its numbers checked against the
 theory — computed here independently (scipy quadrature, closed forms), not read back from what
 the demo printed."""
-import importlib.util
-import pathlib
 
 import numpy as np
 import pytest
 from scipy import integrate
 from scipy.stats import norm
 
-DEMOS = pathlib.Path(__file__).resolve().parent.parent / "demos"
+from demo_loader import load_demo
+
 LOG2, LOG4 = np.log(2), np.log(4)
 
 
-def load_demo(name):
-    spec = importlib.util.spec_from_file_location(name, DEMOS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def mixture_pdf(mixture, x):

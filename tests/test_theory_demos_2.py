@@ -1,24 +1,18 @@
 """Theory-lab demos 14–16 (issue #12): each --quick run is checked against the theory it
 illustrates — closed forms, bounds and binomial bands — not against numbers the demo printed."""
-import importlib.util
 import json
 import math
-import pathlib
 
 import numpy as np
 import pytest
 from scipy import stats
 
-DEMOS = pathlib.Path(__file__).resolve().parent.parent / "demos"
+from demo_loader import load_demo
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 LOG2 = math.log(2)
 
 
-def load_demo(name):
-    spec = importlib.util.spec_from_file_location(name, DEMOS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def assert_png(path):

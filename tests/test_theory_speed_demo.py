@@ -1,14 +1,10 @@
 """demos/09_theory_speed.py --quick runs and times every theory function (timings are printed,
 never asserted)."""
-import importlib.util
-import pathlib
+from demo_loader import load_demo
 
 
 def test_theory_speed_demo_quick_times_every_function():
-    path = pathlib.Path(__file__).resolve().parent.parent / "demos" / "09_theory_speed.py"
-    spec = importlib.util.spec_from_file_location("theory_speed", path)
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
+    demo = load_demo("09_theory_speed")
     results = demo.main(["--quick"])
     names = " ".join(row["name"] for row in results["rows"])
     assert all(0 < row["min_s"] <= row["median_s"] <= row["max_s"] for row in results["rows"])
