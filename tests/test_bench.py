@@ -48,3 +48,50 @@ def test_gpu_bench_without_a_gpu_is_one_clear_line(capsys):
     assert cli.main(["bench", "--quick", "--device", "gpu"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("tinygan: error: set_backend('cupy')") and "\n" not in err
+
+
+def test_the_pytorch_baseline_runs_as_a_plain_pytorch_user_would():
+    """No tinygan import in the worker, none of tinygan's environment settings, BLAS overrides the
+    bench unset for itself put back (issue #13: the old worker inherited OMP_WAIT_POLICY=PASSIVE)."""
+    pytest.importorskip("torch")
+    from tinygan import _runtime, benchmark
+    env = benchmark.worker_environment()
+    assert not [k for k in env if k.startswith("TINYGAN_")]
+    assert not [k for k in _runtime.set_by_tinygan if k in env]
+    worker, info = benchmark.start_torch_worker("cpu", 32)
+    try:
+        worker.stdin.write("2\n")
+        worker.stdin.flush()
+        times = json.loads(worker.stdout.readline())
+    finally:
+        worker.stdin.close()
+        worker.wait(timeout=60)
+    assert info["tinygan_imported"] is False and len(times) == 2 and all(t > 0 for t in times)
+    assert {k: v for k, v in info["env"].items()} == {k: os.environ[k] for k in info["env"]
+                                                      if k not in _runtime.set_by_tinygan}
+
+
+def test_the_worker_keeps_the_machine_s_blas_overrides_that_the_bench_unset_for_itself(monkeypatch):
+    from tinygan import benchmark
+    monkeypatch.setenv("TINYGAN_BENCH_CHILD", "OPENBLAS_CORETYPE=Haswell")
+    monkeypatch.delenv("OPENBLAS_CORETYPE", raising=False)
+    env = benchmark.worker_environment()
+    assert env["OPENBLAS_CORETYPE"] == "Haswell" and "TINYGAN_BENCH_CHILD" not in env
+
+
+@pytest.mark.parametrize("size", [32, 64])
+def test_the_pytorch_dcgan_is_layer_for_layer_tinygan_s(size):
+    torch = pytest.importorskip("torch")
+    import importlib.util
+    import pathlib
+    from tinygan.gan.models import DCGANDiscriminator, DCGANGenerator
+    path = pathlib.Path(__file__).resolve().parent.parent / "tinygan" / "benchmark" / "torch_worker.py"
+    spec = importlib.util.spec_from_file_location("torch_worker", path)
+    worker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(worker)
+    g, d = worker.dcgan(torch, size)
+    ours = [DCGANGenerator(64, 32, 1, size), DCGANDiscriminator(32, 1, size)]
+    for theirs, mine in zip((g, d), ours):
+        assert [tuple(p.shape) for p in theirs.parameters()] == [tuple(p.shape) for p in mine.parameters()]
+        assert [type(m).__name__ for m in theirs.modules() if not list(m.children())] == \
+            [type(m).__name__ for m in mine.modules() if not list(m.children())]

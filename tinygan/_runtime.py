@@ -14,9 +14,12 @@ DEFAULTS = {"OPENBLAS_THREAD_TIMEOUT": "16",   # spin 2^16 cycles (~20 µs), the
             "OMP_WAIT_POLICY": "PASSIVE"}      # OpenMP workers sleep when idle
 
 applied = "numpy" not in sys.modules
+set_by_tinygan = []          # what this process changed: the bench's PyTorch worker gets none of it
 if applied:
     for key, value in DEFAULTS.items():
-        os.environ.setdefault(key, value)
+        if key not in os.environ:
+            os.environ[key] = value
+            set_by_tinygan.append(key)
 
 # NumPy came first and nobody shortened OpenBLAS's spin: its idle workers will keep a core busy
 # after every GEMM, so Numba kernels must not count on a second core (kernels/numba_threads.py).

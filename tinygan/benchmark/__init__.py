@@ -18,43 +18,63 @@ def _rerun_without_blas_overrides(argv):
     found = {k: os.environ[k] for k in BLAS_OVERRIDES if k in os.environ}
     if not found or os.environ.get("TINYGAN_BENCH_CHILD"):
         return None
-    env = {k: v for k, v in os.environ.items() if k not in BLAS_OVERRIDES}
+    from tinygan import _runtime
+    env = {k: v for k, v in os.environ.items() if k not in BLAS_OVERRIDES and k not in _runtime.set_by_tinygan}
     env["TINYGAN_BENCH_CHILD"] = ";".join(f"{k}={v}" for k, v in found.items())
     print(f"bench: re-running with {', '.join(found)} unset (in this process only; tests and CI keep them)")
     return subprocess.call([sys.executable, "-m", "tinygan.cli", "bench", *argv], env=env)
 
 
-def _interleaved_with_torch(step, sync, device, size, rounds, per_round=3):
-    """Median ms of tinygan's step and of PyTorch's (in a worker process), timed in alternating
-    rounds. Returns (tinygan_ms, torch_ms or None, torch version)."""
+def worker_environment():
+    """The environment a plain PyTorch user has on this machine: this process's, without what
+    tinygan set for itself (its threading defaults, TINYGAN_* variables) and with the BLAS
+    overrides the bench unset for its own timing put back."""
+    from tinygan import _runtime
+    env = {k: v for k, v in os.environ.items() if k not in _runtime.set_by_tinygan and not k.startswith("TINYGAN_")}
+    for item in filter(None, os.environ.get("TINYGAN_BENCH_CHILD", "").split(";")):
+        key, _, value = item.partition("=")
+        env[key] = value
+    return env
+
+
+def start_torch_worker(device, size):
+    """The PyTorch baseline as a script in a clean process (see torch_worker.py): (process, info)."""
+    import json
+    worker = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "torch_worker.py"), device,
+                               str(size)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              env=worker_environment(), cwd=os.path.dirname(__file__))
+    return worker, json.loads(worker.stdout.readline() or "null")
+
+
+def _interleaved_with_torch(step, sync, device, size, rounds, per_round=10):
+    """tinygan's step and PyTorch's (in its own clean process) timed as training loops run:
+    `rounds` alternating rounds of `per_round` back-to-back steps each, the first step of every
+    round dropped as re-warm-up, so slow drift of a shared machine cancels out of the ratio.
+    Returns ((median, min, max) ms of tinygan, the same for PyTorch or None, the worker's info)."""
     import json
     import numpy as np
-    from tinygan import _runtime
-    env = dict(os.environ)
-    if _runtime.applied:   # give PyTorch the machine's defaults, not the ones tinygan set for itself
-        for key, value in _runtime.DEFAULTS.items():
-            if env.get(key) == value:
-                env.pop(key)
-    worker = subprocess.Popen([sys.executable, "-m", "tinygan.benchmark.torch_worker", device, str(size)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    worker, info = start_torch_worker(device, size)
     try:
-        version = json.loads(worker.stdout.readline() or "null")
         ours, theirs = [], []
-        machine.timer(step, sync, warmup=2, repeats=1)
-        if version:
-            worker.stdin.write("2\n")      # warm-up
+        for _ in range(3):                    # warm-up: JIT kernels, caches, allocator
+            step()
+        if info:
+            worker.stdin.write("3\n")
             worker.stdin.flush()
             worker.stdout.readline()
         for _ in range(rounds):
-            ours += [machine.timer(step, sync, warmup=0, repeats=1) for _ in range(per_round)]
-            if version:
+            ours += [machine.timer(step, sync, warmup=0, repeats=1) for _ in range(per_round)][1:]
+            if info:
                 worker.stdin.write(f"{per_round}\n")
                 worker.stdin.flush()
-                theirs += json.loads(worker.stdout.readline())
+                theirs += json.loads(worker.stdout.readline())[1:]
     finally:
         worker.stdin.close()
         worker.wait(timeout=60)
-    return 1e3 * float(np.median(ours)), (1e3 * float(np.median(theirs)) if theirs else None), version
+
+    def spread(times):
+        return tuple(1e3 * float(f(times)) for f in (np.median, np.min, np.max)) if times else None
+    return spread(ours), spread(theirs), info
 
 
 def run(quick=False, device="cpu", out="bench-out", progress=True):
@@ -94,14 +114,16 @@ def run(quick=False, device="cpu", out="bench-out", progress=True):
         with suites.kernel_set(suites.KERNEL_SETS[name]):
             step = suites.tinygan_dcgan_step(image_size=size)
             if name == "fastest":   # alternate with PyTorch so that machine drift cancels in the ratio
-                ms, torch_ms, version = _interleaved_with_torch(step, sync, device, size, rounds=3 if quick else 6)
+                ours, theirs, worker = _interleaved_with_torch(step, sync, device, size, rounds=3 if quick else 5)
             else:
-                ms, torch_ms = machine.timer(step, sync, warmup=2, repeats=3 if quick else 10) * 1e3, None
-        row = {"name": f"tinygan {backend} DCGAN {size}x{size} [{name}]", "ms": ms, "size": size}
-        if torch_ms:
-            row["vs_torch"] = ms / torch_ms
-            step_rows += [row, {"name": f"PyTorch {version} {device} DCGAN {size}x{size} (own process)",
-                                "ms": torch_ms, "size": size}]
+                ours, theirs = (machine.timer(step, sync, warmup=2, repeats=3 if quick else 10) * 1e3,) * 3, None
+        row = {"name": f"tinygan {backend} DCGAN {size}x{size} [{name}]", "ms": ours[0], "min_ms": ours[1],
+               "max_ms": ours[2], "size": size}
+        if theirs:
+            row["vs_torch"] = ours[0] / theirs[0]
+            step_rows += [row, {"name": f"PyTorch {worker['torch']} {device} DCGAN {size}x{size} (clean process, "
+                                        f"{worker['threads']} threads)", "ms": theirs[0], "min_ms": theirs[1],
+                                "max_ms": theirs[2], "size": size, "worker": worker}]
         else:
             step_rows.append(row)
         bar.update()

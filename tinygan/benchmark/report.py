@@ -16,11 +16,13 @@ def kernel_table(rows, peaks):
 
 
 def step_table(rows):
-    lines = [f"{'end-to-end (one training step)':44} {'ms':>9} {'vs PyTorch':>11} {'GPU speed-up':>13}", "-" * 80]
+    lines = [f"{'end-to-end (one training step)':66} {'median ms':>9} {'min–max':>13} {'vs PyTorch':>11} "
+             f"{'GPU speed-up':>13}", "-" * 116]
     for r in rows:
         ratio = f"{r['vs_torch']:.2f}x" if r.get("vs_torch") else "-"
         speedup = f"{r['speedup_vs_numpy']:.1f}x" if r.get("speedup_vs_numpy") else "-"
-        lines.append(f"{r['name']:44} {r['ms']:9.1f} {ratio:>11} {speedup:>13}")
+        spread = f"{r.get('min_ms', r['ms']):.1f}–{r.get('max_ms', r['ms']):.1f}"
+        lines.append(f"{r['name']:66} {r['ms']:9.1f} {spread:>13} {ratio:>11} {speedup:>13}")
     return "\n".join(lines)
 
 
