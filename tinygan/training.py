@@ -55,13 +55,16 @@ def fit(run, out, command, resume=False, overwrite=False, extend=False, progress
                 stop = bool(caught)            # read once: what is checkpointed is what is reported
                 run.history["step"].append(run.step)
                 run.history["losses"].append(losses)
-                if run.step % cfg.eval_every == 0 or run.step == cfg.steps:
+                last = run.step == cfg.steps
+                evaluating = run.step % cfg.eval_every == 0 or last
+                saving = run.step % cfg.checkpoint_every == 0 or last or stop
+                if evaluating or saving:       # one scan of every tensor, before anything is written
                     _check_parameters(run, command, saved)
+                if evaluating:
                     run.history["eval"].append({"step": run.step, **run.evaluate()})
                     if on_evaluate:
                         _writing(on_evaluate, command, saved)
-                if run.step % cfg.checkpoint_every == 0 or run.step == cfg.steps or stop:
-                    _check_parameters(run, command, saved)
+                if saving:
                     save_checkpoint(run, ckpt, command)
                     saved = run.step
                 bar.set_postfix({k: f"{losses[k]:.3f}" for k in postfix_keys if k in losses})
