@@ -18,23 +18,55 @@ def is_grad_enabled():
     return _grad_enabled
 
 
-@contextlib.contextmanager
-def set_grad_enabled(mode):
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, bool(mode)
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
+class _GradMode:
+    """Context manager and decorator that sets grad mode on entry and restores it on exit."""
+    mode = True
+
+    def __enter__(self):
+        global _grad_enabled
+        self._previous, _grad_enabled = _grad_enabled, self.mode
+        return self
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self._previous
+
+    def __call__(self, function):
+        def wrapper(*args, **kwargs):
+            with type(self)():
+                return function(*args, **kwargs)
+        wrapper.__name__, wrapper.__doc__, wrapper.__wrapped__ = function.__name__, function.__doc__, function
+        return wrapper
 
 
-def no_grad():
-    """Context manager: ops inside record no graph (inference, optimiser updates)."""
-    return set_grad_enabled(False)
+class no_grad(_GradMode):
+    """Ops inside record no graph (inference, optimiser updates); `with` block or decorator."""
+    mode = False
 
 
-def enable_grad():
-    return set_grad_enabled(True)
+class enable_grad(_GradMode):
+    """Turn recording back on inside a no_grad region."""
+    mode = True
+
+
+inference_mode = no_grad
+
+
+class set_grad_enabled:
+    """Set grad mode now, as PyTorch does: `set_grad_enabled(False)` as a plain call switches
+    recording off until switched back; used as `with set_grad_enabled(mode):` the previous mode
+    returns when the block ends."""
+
+    def __init__(self, mode):
+        global _grad_enabled
+        self._previous, _grad_enabled = _grad_enabled, bool(mode)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self._previous
 
 
 def is_anomaly_enabled():
@@ -114,6 +146,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, leaves=None):
             gy = grads_by_fn.pop(fn, None)
             if gy is None:
                 continue
+            _check_versions(fn)
             out = fn.output()
             if out is not None and out._retains_grad and wanted is None:
                 out.grad = gy if out.grad is None else out.grad + gy
@@ -123,7 +156,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, leaves=None):
             for t, gx, needed in zip(fn.inputs, gxs, fn.needs_input_grad):
                 if needed and gx is not None:
                     if _anomaly_mode:
-                        _check_finite(gx.data, f"backward of '{fn.name}'")
+                        _check_finite(gx.array, f"backward of '{fn.name}'")
                     deposit(t, gx)
         if not retain_graph:
             for fn in order:
@@ -135,6 +168,15 @@ def run_backward(roots, root_grads, retain_graph, create_graph, leaves=None):
         g = g if create_graph else g.detach()
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     return None
+
+
+def _check_versions(fn):
+    """Refuse to differentiate an op whose input was changed in place after the op read it."""
+    for i, (t, seen) in enumerate(zip(fn.inputs, fn.input_versions)):
+        if t._version[0] != seen:
+            raise GraphError(f"backward: input {i} (shape {t.shape}) of '{fn.name}' was modified by an "
+                             f"in-place operation after '{fn.name}' used it (version {seen}, now "
+                             f"{t._version[0]}); change a copy, or do the in-place change after backward")
 
 
 def _run_function_backward(fn, gy):
@@ -175,9 +217,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not out.requires_grad:
             raise GraphError(f"grad: an output of shape {out.shape} does not require grad")
         if g is None:
-            if out.data.size != 1:
+            if out.array.size != 1:
                 raise GraphError(f"grad: grad_outputs can be implicit only for scalar outputs, got shape {out.shape}")
-            g = Tensor(out.data * 0 + 1)
+            g = Tensor(out.array * 0 + 1)
         seeds.append(_grad_like(g, out, "grad"))
     retain = create_graph if retain_graph is None else retain_graph
     grads = run_backward(outputs, seeds, retain, create_graph, leaves=inputs)

@@ -36,11 +36,11 @@ def eye(n, dtype=None, requires_grad=False):
 
 
 def zeros_like(t, requires_grad=False):
-    return Tensor(t.data * 0, requires_grad=requires_grad)
+    return Tensor(t.array * 0, requires_grad=requires_grad)
 
 
 def ones_like(t, requires_grad=False):
-    return Tensor(t.data * 0 + 1, requires_grad=requires_grad)
+    return Tensor(t.array * 0 + 1, requires_grad=requires_grad)
 
 
 def arange(start, stop=None, step=1, dtype=None, requires_grad=False):

@@ -1,4 +1,4 @@
-"""Optimisers with PyTorch's update rules, applied in place to Parameter.data (no graph)."""
+"""Optimisers with PyTorch's update rules, applied in place to Parameter.array (no graph)."""
 from tinygan.backend import get_array_module
 from tinygan.errors import ShapeError
 
@@ -22,13 +22,13 @@ class Optimizer:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     def step(self):
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
-                    self._update(p, p.grad.data, self.state.setdefault(id(p), {}), group)
+                    self._update(p, p.grad.array, self.state.setdefault(id(p), {}), group)
 
     def _update(self, p, g, state, group):
         raise NotImplementedError
@@ -51,7 +51,7 @@ class Optimizer:
         self.state = {}
         for i, s in state_dict["state"].items():
             p = params[int(i)]
-            xp = get_array_module(p.data)
+            xp = get_array_module(p.array)
             restored = {}
             for k, v in s.items():
                 if hasattr(v, "shape") and v.ndim:
@@ -72,7 +72,7 @@ class SGD(Optimizer):
 
     def _update(self, p, g, state, group):
         if group["weight_decay"]:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * p.array
         mu = group["momentum"]
         if mu:
             if "momentum_buffer" not in state:
@@ -81,7 +81,7 @@ class SGD(Optimizer):
                 state["momentum_buffer"] *= mu
                 state["momentum_buffer"] += g
             g = g + mu * state["momentum_buffer"] if group["nesterov"] else state["momentum_buffer"]
-        p.data -= group["lr"] * g
+        p.array -= group["lr"] * g
 
 
 class Adam(Optimizer):
@@ -91,12 +91,12 @@ class Adam(Optimizer):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay))
 
     def _update(self, p, g, state, group):
-        xp = get_array_module(p.data)
+        xp = get_array_module(p.array)
         b1, b2 = group["betas"]
         if group["weight_decay"]:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * p.array
         if "step" not in state:
-            state.update(step=0, exp_avg=xp.zeros_like(p.data), exp_avg_sq=xp.zeros_like(p.data))
+            state.update(step=0, exp_avg=xp.zeros_like(p.array), exp_avg_sq=xp.zeros_like(p.array))
         state["step"] += 1
         m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
         m *= b1
@@ -104,7 +104,7 @@ class Adam(Optimizer):
         v *= b2
         v += (1 - b2) * (g * g)
         denom = xp.sqrt(v) / (1 - b2 ** t) ** 0.5 + group["eps"]
-        p.data -= (group["lr"] / (1 - b1 ** t)) * (m / denom)
+        p.array -= (group["lr"] / (1 - b1 ** t)) * (m / denom)
 
 
 class RMSprop(Optimizer):
@@ -115,16 +115,16 @@ class RMSprop(Optimizer):
                                       momentum=momentum, centered=centered))
 
     def _update(self, p, g, state, group):
-        xp = get_array_module(p.data)
+        xp = get_array_module(p.array)
         a = group["alpha"]
         if group["weight_decay"]:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * p.array
         if "square_avg" not in state:
-            state["square_avg"] = xp.zeros_like(p.data)
+            state["square_avg"] = xp.zeros_like(p.array)
             if group["centered"]:
-                state["grad_avg"] = xp.zeros_like(p.data)
+                state["grad_avg"] = xp.zeros_like(p.array)
             if group["momentum"]:
-                state["momentum_buffer"] = xp.zeros_like(p.data)
+                state["momentum_buffer"] = xp.zeros_like(p.array)
         s = state["square_avg"]
         s *= a
         s += (1 - a) * (g * g)
@@ -138,6 +138,6 @@ class RMSprop(Optimizer):
             buf = state["momentum_buffer"]
             buf *= group["momentum"]
             buf += g / avg
-            p.data -= group["lr"] * buf
+            p.array -= group["lr"] * buf
         else:
-            p.data -= group["lr"] * (g / avg)
+            p.array -= group["lr"] * (g / avg)

@@ -23,7 +23,7 @@ FORMAT = "tinygan-checkpoint-1"
 
 def _encode(obj, path, arrays):
     if isinstance(obj, Tensor):
-        obj = obj.data
+        obj = obj.array
     if hasattr(obj, "shape") and hasattr(obj, "dtype") and getattr(obj, "ndim", 0) > 0:
         if path in arrays:             # e.g. keys 1 and "1", or "" beside a top-level key
             raise ValueError(f"save: two entries would both be stored as {path!r}; rename one of them")

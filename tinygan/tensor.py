@@ -11,6 +11,7 @@ import numpy as np
 
 from tinygan import autograd, backend, profiler
 from tinygan.errors import DTypeError, GraphError, ShapeError, fmt_shapes
+from tinygan.inplace import InPlaceMethods
 
 FLOAT_DTYPES = (np.float32, np.float64)
 DEFAULT_DTYPE = np.float32
@@ -23,7 +24,7 @@ def _is_array(data):
 def make_array(data, dtype=None, xp=None):
     """Python data / arrays -> array of the active backend. Floats default to float32."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     xp = xp or (backend.get_array_module(data) if _is_array(data) else backend.xp_of_backend())
     if dtype is None and not isinstance(data, (np.ndarray, np.generic)) and not _is_array(data):
         kind = np.asarray(data).dtype.kind
@@ -41,12 +42,13 @@ class Function:
         return type(self).__name__
 
     def __call__(self, *inputs):
-        y = profiler.timed_forward(self, [t.data for t in inputs])
+        y = profiler.timed_forward(self, [t.array for t in inputs])
         if autograd.is_anomaly_enabled():
-            autograd._check_finite(y, f"op '{self.name}' (inputs {fmt_shapes(*[t.data for t in inputs])})")
+            autograd._check_finite(y, f"op '{self.name}' (inputs {fmt_shapes(*[t.array for t in inputs])})")
         out = Tensor(y)
         if autograd.is_grad_enabled() and any(t.requires_grad for t in inputs):
             self.inputs = inputs
+            self.input_versions = tuple(t._version[0] for t in inputs)   # see tinygan/inplace.py
             self.needs_input_grad = tuple(t.requires_grad for t in inputs)
             self.output = weakref.ref(out)  # weak: the output owns its grad_fn, not the reverse
             out.grad_fn, out.requires_grad = self, True
@@ -66,55 +68,70 @@ class Function:
         self.inputs, self.output = None, output
 
 
-class Tensor:
-    """An n-dimensional array with an optional gradient, PyTorch-style."""
+class Tensor(InPlaceMethods):
+    """An n-dimensional array with an optional gradient, PyTorch-style.
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_retains_grad", "__weakref__")
+    `.array` is the NumPy or CuPy array holding the values; `_version` is a one-element list
+    shared by the tensors that share that array, counting in-place changes (tinygan/inplace.py).
+    """
+
+    __slots__ = ("array", "grad", "requires_grad", "grad_fn", "_retains_grad", "_version", "__weakref__")
     __array_ufunc__ = None  # make numpy defer to our reflected ops: np.float32(2) * t -> Tensor
 
     def __init__(self, data, requires_grad=False, dtype=None):
-        self.data = data if (dtype is None and _is_array(data)) else make_array(data, dtype)
-        if self.data.dtype.kind in "fc" and self.data.dtype not in FLOAT_DTYPES:
-            raise DTypeError(f"tensor: {self.data.dtype} is not supported (no op computes in it); use float32 "
+        self.array = data if (dtype is None and _is_array(data)) else make_array(data, dtype)
+        if self.array.dtype.kind in "fc" and self.array.dtype not in FLOAT_DTYPES:
+            raise DTypeError(f"tensor: {self.array.dtype} is not supported (no op computes in it); use float32 "
                              "or float64")
         self.grad = None
         self.grad_fn = None
         self._retains_grad = False
+        self._version = [0]
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
     # ---- properties -------------------------------------------------------------------
-    shape = property(lambda self: tuple(self.data.shape))
-    ndim = property(lambda self: self.data.ndim)
-    dtype = property(lambda self: self.data.dtype)
+    @property
+    def data(self):
+        """PyTorch's `.data`: a tensor sharing this one's array, cut from the graph (`.array` is
+        the raw NumPy/CuPy array itself)."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        self.array = value.array if isinstance(value, Tensor) else make_array(value, self.dtype, backend.get_array_module(self.array))
+
+    shape = property(lambda self: tuple(self.array.shape))
+    ndim = property(lambda self: self.array.ndim)
+    dtype = property(lambda self: self.array.dtype)
     T = property(lambda self: self.transpose())
     is_leaf = property(lambda self: self.grad_fn is None)
 
     @property
     def backend(self):
-        return "numpy" if isinstance(self.data, np.ndarray) else "cupy"
+        return "numpy" if isinstance(self.array, np.ndarray) else "cupy"
 
     def size(self, dim=None):
         return self.shape if dim is None else self.shape[dim]
 
     def numel(self):
-        return int(self.data.size)
+        return int(self.array.size)
 
     def __len__(self):
         return self.shape[0]
 
     def numpy(self):
-        return backend.to_numpy(self.data)
+        return backend.to_numpy(self.array)
 
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()
         return array if dtype is None else array.astype(dtype)
 
     def item(self):
-        if self.data.size != 1:
-            raise ShapeError(f"item: tensor of shape {self.shape} has {self.data.size} elements, not 1")
-        return self.data.reshape(()).item()
+        if self.array.size != 1:
+            raise ShapeError(f"item: tensor of shape {self.shape} has {self.array.size} elements, not 1")
+        return self.array.reshape(()).item()
 
     def tolist(self):
         return self.numpy().tolist()
@@ -136,8 +153,10 @@ class Tensor:
         return self
 
     def detach(self):
-        """Same data, cut from the graph."""
-        return Tensor(self.data)
+        """A tensor sharing this one's array (and version counter), cut from the graph."""
+        out = Tensor(self.array)
+        out._version = self._version
+        return out
 
     def retain_grad(self):
         """Keep .grad on this non-leaf tensor after backward (leaves always get it)."""
@@ -155,10 +174,10 @@ class Tensor:
             raise GraphError(f"backward: tensor of shape {self.shape} does not require grad "
                              "(no input had requires_grad=True, or it was made under no_grad)")
         if grad is None:
-            if self.data.size != 1:
+            if self.array.size != 1:
                 raise GraphError(f"backward: grad can be implicit only for a scalar output, got "
                                  f"shape {self.shape}; pass grad= of the same shape")
-            grad = Tensor(backend.get_array_module(self.data).ones_like(self.data))
+            grad = Tensor(backend.get_array_module(self.array).ones_like(self.array))
         grad = _grad_like(grad, self, "backward")
         retain = create_graph if retain_graph is None else retain_graph
         autograd.run_backward([self], [grad], retain, create_graph)
@@ -176,7 +195,7 @@ class Tensor:
     def to(self, backend_name):
         """Copy to 'numpy' or 'cupy' (a leaf copy; use before building the graph)."""
         xp = backend.xp_of_backend(backend_name)
-        data = backend.to_numpy(self.data) if xp is np else xp.asarray(self.data)
+        data = backend.to_numpy(self.array) if xp is np else xp.asarray(self.array)
         return Tensor(data, requires_grad=self.requires_grad)
 
     # ---- arithmetic (ops live in tinygan/ops; these are thin PyTorch-style spellings) ----
@@ -197,8 +216,8 @@ class Tensor:
 
     # comparisons give bool tensors outside the graph, as in PyTorch
     def _compare(self, other, ufunc):
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor(ufunc(self.data, other))
+        other = other.array if isinstance(other, Tensor) else other
+        return Tensor(ufunc(self.array, other))
     def __lt__(self, other): return self._compare(other, np.less)
     def __le__(self, other): return self._compare(other, np.less_equal)
     def __gt__(self, other): return self._compare(other, np.greater)
@@ -238,9 +257,9 @@ class Tensor:
     def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         return ops.min(self, *_axis_args(axis, keepdims, dim, keepdim))
     def argmax(self, axis=None, *, dim=None):
-        return Tensor(self.data.argmax(axis=axis if dim is None else dim))
+        return Tensor(self.array.argmax(axis=axis if dim is None else dim))
     def argmin(self, axis=None, *, dim=None):
-        return Tensor(self.data.argmin(axis=axis if dim is None else dim))
+        return Tensor(self.array.argmin(axis=axis if dim is None else dim))
 
     # shape
     def reshape(self, *shape): return ops.reshape(self, _shape_arg(shape))

@@ -24,7 +24,7 @@ def _outputs(fn, inputs):
 def _scalar_projection(fn, inputs, cotangents):
     """<fn(inputs), cotangents> as a float. Grad mode stays on: fn may itself call grad()."""
     outs = _outputs(fn, inputs)
-    return sum(float((to_numpy(o.data) * c).sum()) for o, c in zip(outs, cotangents) if o is not None)
+    return sum(float((to_numpy(o.array) * c).sum()) for o, c in zip(outs, cotangents) if o is not None)
 
 
 def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, directions=3, full_jacobian_max=64, seed=0):
@@ -42,23 +42,23 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-4, directions=3, full_jac
     cotangents = [rng.standard_normal(o.shape) for o in outs]
     # outputs outside the graph contribute an analytic gradient of zero; if they really vary
     # with the inputs (a backward that used a constant), the finite differences will say so
-    pairs = [(o, Tensor(_like(o.data, c))) for o, c in zip(outs, cotangents) if o.requires_grad]
+    pairs = [(o, Tensor(_like(o.array, c))) for o, c in zip(outs, cotangents) if o.requires_grad]
     grads = (autograd.grad([o for o, _ in pairs], [inputs[i] for i in checked], [c for _, c in pairs],
                            allow_unused=True) if pairs else [None] * len(checked))
-    analytic = {i: (to_numpy(g.data) if g is not None else np.zeros(inputs[i].shape)) for i, g in zip(checked, grads)}
+    analytic = {i: (to_numpy(g.array) if g is not None else np.zeros(inputs[i].shape)) for i, g in zip(checked, grads)}
 
     for i in checked:
         x = inputs[i]
-        base = x.data.copy()
+        base = x.array.copy()
         probes = [rng.standard_normal(x.shape) for _ in range(directions)]
-        if x.data.size <= full_jacobian_max:
-            probes += [np.eye(x.data.size)[k].reshape(x.shape) for k in range(x.data.size)]
+        if x.array.size <= full_jacobian_max:
+            probes += [np.eye(x.array.size)[k].reshape(x.shape) for k in range(x.array.size)]
         for k, v in enumerate(probes):
-            x.data = base + eps * _like(base, v)
+            x.array = base + eps * _like(base, v)
             plus = _scalar_projection(fn, inputs, cotangents)
-            x.data = base - eps * _like(base, v)
+            x.array = base - eps * _like(base, v)
             minus = _scalar_projection(fn, inputs, cotangents)
-            x.data = base
+            x.array = base
             numeric = (plus - minus) / (2 * eps)
             exact = float((analytic[i] * v).sum())
             if not abs(numeric - exact) <= atol + rtol * abs(numeric):
@@ -79,12 +79,12 @@ def gradgradcheck(fn, inputs, seed=1, **kwargs):
     rng = np.random.default_rng(seed)
     checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     outs = _outputs(fn, inputs)
-    us = [Tensor(_like(o.data, rng.standard_normal(o.shape))) for o in outs]
+    us = [Tensor(_like(o.array, rng.standard_normal(o.shape))) for o in outs]
 
     def first_grads(*xs):
         pairs = [(o, u) for o, u in zip(_outputs(fn, xs), us) if o.requires_grad]
         grads = autograd.grad([o for o, _ in pairs], [xs[i] for i in checked], [u for _, u in pairs],
                               create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else Tensor(xs[i].data * 0) for g, i in zip(grads, checked))
+        return tuple(g if g is not None else Tensor(xs[i].array * 0) for g, i in zip(grads, checked))
 
     return gradcheck(first_grads, inputs, seed=seed, **kwargs)

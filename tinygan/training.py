@@ -175,7 +175,7 @@ def first_nonfinite(tree, path=""):
     elif isinstance(tree, (list, tuple)):
         items = enumerate(tree)
     else:
-        data = getattr(tree, "data", tree)
+        data = getattr(tree, "array", tree)
         if hasattr(data, "dtype") and np.issubdtype(data.dtype, np.floating):
             return None if bool(tinygan.backend.get_array_module(data).isfinite(data).all()) else path
         return None

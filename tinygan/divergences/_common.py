@@ -10,7 +10,7 @@ from tinygan.tensor import Tensor
 
 def as_float_array(name, what, values):
     """values (array-like or Tensor) as a float64 NumPy array without NaN or ±inf."""
-    array = np.asarray(to_numpy(values.data) if isinstance(values, Tensor) else values, dtype=np.float64)
+    array = np.asarray(to_numpy(values.array) if isinstance(values, Tensor) else values, dtype=np.float64)
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name}: {what} contains NaN or inf")
     return array
@@ -92,4 +92,4 @@ def sq_dists(x, y, scale=1.0):
 
 def like(values, tensor):
     """A constant array (NumPy) as a Tensor on tensor's backend and dtype, outside the graph."""
-    return Tensor(get_array_module(tensor.data).asarray(values, dtype=tensor.dtype))
+    return Tensor(get_array_module(tensor.array).asarray(values, dtype=tensor.dtype))

@@ -32,7 +32,7 @@ def cost_matrix(x, y, p=2):
     sq = sq_dists(x, y)
     if p == 2:
         return sq
-    positive_ = sq.data > 0
+    positive_ = sq.array > 0
     safe = where(positive_, sq, 1.0)             # the masked branch must not see 0 ** (p/2 − 1)
     return where(positive_, safe ** (p / 2), 0.0)
 
@@ -158,7 +158,7 @@ def _soft_ctransform(cost, h, eps, axis):
     """−ε log Σ e^{(h − C)/ε} along `axis`, in tinygan ops so that the gradient reaches C.
     The max is a detached shift: LSE(z) = m + log Σ e^{z − m} for any constant m."""
     z = (h - cost) * (1 / eps)
-    top = like(z.data.max(axis=axis, keepdims=True), cost)
+    top = like(z.array.max(axis=axis, keepdims=True), cost)
     return -eps * (((z - top).exp().sum(axis=axis)).log() + top.reshape(-1))
 
 
@@ -191,7 +191,7 @@ def sinkhorn(x, y, epsilon, a=None, b=None, max_iter=1000, tol=1e-5, p=2, scalin
         ty = ty[cols]
     a, b = a[rows], b[cols]
     cost = cost_matrix(tx, ty, p)
-    c = to_numpy(cost.data).astype(np.float64)
+    c = to_numpy(cost.array).astype(np.float64)
     symmetric = x is y and np.array_equal(a, b)                 # OT(α, α), as in sinkhorn_divergence
     f, g, _, _ = dual_potentials(c, a, b, eps, max_iter, tol, scaling, symmetric)
     wa, wb = like(a, cost), like(b, cost)

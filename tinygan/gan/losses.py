@@ -46,7 +46,7 @@ def g_loss_wasserstein(fake_scores):
 def clip_weights(module, c=0.01):
     """WGAN's crude Lipschitz constraint: clamp every critic parameter to [−c, c] after each step."""
     for p in module.parameters():
-        p.data[...] = p.data.clip(-c, c)
+        p.array[...] = p.array.clip(-c, c)
 
 
 def gradient_penalty(critic, real, fake, weight=10.0, pack=1):

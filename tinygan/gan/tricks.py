@@ -33,13 +33,13 @@ class HistoricalAverage:
 
     def __init__(self, module):
         self.params = list(module.parameters())
-        self.mean = [p.data.copy() for p in self.params]
+        self.mean = [p.array.copy() for p in self.params]
         self.count = 1
 
     def update(self):
         self.count += 1
         for mean, p in zip(self.mean, self.params):
-            mean += (p.data - mean) / self.count
+            mean += (p.array - mean) / self.count
 
     def penalty(self):
         total = 0.0

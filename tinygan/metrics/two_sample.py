@@ -115,7 +115,7 @@ def mmd_test(x, y, permutations=1000, alpha=0.05, random_state=None, kernel="gau
     n, m = len(ax), len(ay)
     z = Tensor(np.concatenate([ax, ay]))
     with no_grad():
-        gram = sum(sq_dists(z, z, scale=-0.5 / s ** 2).exp().data for s in sigmas)
+        gram = sum(sq_dists(z, z, scale=-0.5 / s ** 2).exp().array for s in sigmas)
     np.fill_diagonal(gram, 0.0)
     rng = np.random.default_rng(random_state)
     labels = np.zeros((n + m, int(permutations) + 1))

@@ -93,7 +93,7 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         count = x.numel() // x.shape[1]
         if count < 2:
             raise ShapeError(f"batch_norm: need more than one value per channel in training, got input {x.shape}")
-        xp = get_array_module(x.data)
+        xp = get_array_module(x.array)
         gamma = weight if weight is not None else Tensor(xp.ones(x.shape[1], dtype=x.dtype))
         beta = bias if bias is not None else Tensor(xp.zeros(x.shape[1], dtype=x.dtype))
         _same_dtype("batch_norm", x, gamma, beta)
@@ -101,8 +101,8 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         y = fn(x, gamma, beta)
         if running_mean is not None:
             var = 1 / (fn.invstd * fn.invstd) - eps
-            running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * fn.mean
-            running_var.data[...] = (1 - momentum) * running_var.data + momentum * var * count / (count - 1)
+            running_mean.array[...] = (1 - momentum) * running_mean.array + momentum * fn.mean
+            running_var.array[...] = (1 - momentum) * running_var.array + momentum * var * count / (count - 1)
         return y
     y = (x - running_mean.reshape(shape)) / (running_var.reshape(shape) + eps).sqrt()
     if weight is not None:
@@ -119,7 +119,7 @@ def dropout(x, p=0.5, training=True):
     if not training or p == 0:
         return x
     keep = random.generator().random(x.shape) >= p
-    mask = get_array_module(x.data).asarray(keep / (1 - p), dtype=x.dtype)
+    mask = get_array_module(x.array).asarray(keep / (1 - p), dtype=x.dtype)
     return x * Tensor(mask)
 
 
@@ -131,7 +131,7 @@ def _loss_args(op, input, target, reduction):
     if reduction not in REDUCTIONS:
         raise ValueError(f"{op}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
     if not isinstance(target, Tensor) and np.isscalar(target):
-        target = Tensor(get_array_module(input.data).full(input.shape, target, dtype=input.dtype))
+        target = Tensor(get_array_module(input.array).full(input.shape, target, dtype=input.dtype))
     target = _as_tensor(target, input)
     if target.shape != input.shape:  # never broadcast silently: (N, 1) vs (N,) would give (N, N)
         raise ShapeError(f"{op}: input shape {input.shape} and target shape {target.shape} differ")
@@ -177,14 +177,14 @@ def nll_loss(log_probs, target, reduction="mean"):
         raise ShapeError(f"nll_loss: expected log-probabilities (N, C) and targets (N,), got {log_probs.shape} and {target.shape}")
     if target.dtype.kind not in "iu":
         raise DTypeError(f"nll_loss: class targets must be integers, got {target.dtype}")
-    xp = get_array_module(log_probs.data)
-    picked = -log_probs[xp.arange(log_probs.shape[0]), target.data]
+    xp = get_array_module(log_probs.array)
+    picked = -log_probs[xp.arange(log_probs.shape[0]), target.array]
     return _reduce(picked, reduction)
 
 
 def cross_entropy(input, target, reduction="mean"):
     """Softmax cross-entropy from logits (N, C). target: class indices (N,) or probabilities (N, C)."""
-    target = target if isinstance(target, Tensor) else Tensor(get_array_module(input.data).asarray(target))
+    target = target if isinstance(target, Tensor) else Tensor(get_array_module(input.array).asarray(target))
     if target.dtype.kind == "f":
         target = _loss_args("cross_entropy", input, target, reduction)
         return _reduce(-(target * log_softmax(input, axis=1)).sum(axis=1), reduction)
@@ -214,7 +214,7 @@ def reparameterize_kl(mu, logvar, eps=None, reduction="mean"):
     eps = randn(*mu.shape, dtype=mu.dtype) if eps is None else _loss_args("reparameterize_kl", mu, eps, reduction)
     if reduction == "none":
         return mu + exp(0.5 * logvar) * eps, gaussian_kl(mu, logvar, reduction)
-    sample = loss_ops.Reparameterize(eps.data)
+    sample = loss_ops.Reparameterize(eps.array)
     z = sample(mu, logvar)
     fused, sample.kl = sample.kl, None          # handed over: the z node need not keep it
     return z, loss_ops.GaussianKL(_kl_scale(mu, reduction), fused=fused)(mu, logvar)

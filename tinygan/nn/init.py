@@ -6,7 +6,7 @@ from tinygan.backend import get_array_module
 
 
 def _fill(tensor, values):
-    tensor.data[...] = get_array_module(tensor.data).asarray(values, dtype=tensor.dtype)
+    tensor.array[...] = get_array_module(tensor.array).asarray(values, dtype=tensor.dtype)
     return tensor
 
 

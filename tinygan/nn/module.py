@@ -17,7 +17,7 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, requires_grad=True):
-        super().__init__(data.data if isinstance(data, Tensor) else data)
+        super().__init__(data.array if isinstance(data, Tensor) else data)
         self.requires_grad_(requires_grad)
 
     def __repr__(self):
@@ -92,7 +92,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         for p in self.parameters():
-            p.grad = None if set_to_none or p.grad is None else Tensor(p.grad.data * 0)
+            p.grad = None if set_to_none or p.grad is None else Tensor(p.grad.array * 0)
 
     def apply(self, fn):
         """Call fn on every submodule (children first) and on self, e.g. to initialise weights."""
@@ -104,12 +104,12 @@ class Module:
         """Move every parameter and buffer in place to a backend ('numpy'/'cupy') and/or dtype."""
         xp = backend.xp_of_backend(backend_name) if backend_name else None
         for t in list(self.parameters()) + list(self.buffers()):
-            data = t.data
+            data = t.array
             if xp is not None:
                 data = backend.to_numpy(data) if xp is np else xp.asarray(data)
             if dtype is not None and data.dtype.kind == "f":
                 data = data.astype(dtype)
-            t.data = data
+            t.array = data
             t.grad = None
         return self
 
@@ -140,12 +140,12 @@ class Module:
             if name not in state_dict:
                 continue
             value = state_dict[name]
-            value = value.data if isinstance(value, Tensor) else value
+            value = value.array if isinstance(value, Tensor) else value
             if tuple(value.shape) != target.shape:
                 raise ShapeError(f"load_state_dict: {name} has shape {tuple(value.shape)} in the state "
                                  f"but {target.shape} in the model")
-            xp = backend.get_array_module(target.data)
-            target.data[...] = xp.asarray(backend.to_numpy(value) if xp is np else value, dtype=target.dtype)
+            xp = backend.get_array_module(target.array)
+            target.array[...] = xp.asarray(backend.to_numpy(value) if xp is np else value, dtype=target.dtype)
         return missing, unexpected
 
     # ---- printing ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ def _as_tensor(value, like):
     """Python/NumPy scalars take the dtype of the float tensor they meet; arrays keep their own."""
     if isinstance(value, Tensor):
         return value
-    xp = get_array_module(like.data)
+    xp = get_array_module(like.array)
     is_scalar = isinstance(value, (bool, int, float, np.generic))
     dtype = like.dtype if is_scalar and like.dtype.kind == "f" else None
     return Tensor(make_array(value, dtype, xp))
@@ -121,7 +121,7 @@ class Sqrt(Function):
 class Abs(Function):
     def forward(self, x): return get_array_module(x).abs(x)
     def backward(self, gy):
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         return gy * Tensor(get_array_module(x).sign(x))  # 0 at x = 0, as in PyTorch
 
 
@@ -130,7 +130,7 @@ class Clip(Function):
     def __init__(self, lo, hi): self.lo, self.hi = lo, hi
     def forward(self, x): return get_array_module(x).clip(x, self.lo, self.hi)
     def backward(self, gy):
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         inside = get_array_module(x).ones(x.shape, dtype=bool)
         if self.lo is not None:
             inside &= x >= self.lo
@@ -144,7 +144,7 @@ class Where(Function):
     def forward(self, x, y): return get_array_module(x).where(self.condition, x, y)
     def backward(self, gy):
         x, y = self.inputs
-        zero = Tensor(get_array_module(gy.data).zeros((), dtype=gy.dtype))
+        zero = Tensor(get_array_module(gy.array).zeros((), dtype=gy.dtype))
         return (unbroadcast(where(self.condition, gy, zero), x.shape),
                 unbroadcast(where(self.condition, zero, gy), y.shape))
 
@@ -163,14 +163,14 @@ def clip(x, min=None, max=None):
 
 def where(condition, x, y):
     """x where condition else y; condition is a bool array/Tensor outside the graph."""
-    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond = condition.array if isinstance(condition, Tensor) else condition
     x, y = operands("where", x, y)
     try:
         np.broadcast_shapes(tuple(cond.shape), x.shape, y.shape)
     except ValueError:
         raise ShapeError(f"where: condition {tuple(cond.shape)} and values {x.shape}, {y.shape} "
                          "cannot be broadcast together") from None
-    return Where(get_array_module(x.data).asarray(cond, dtype=bool))(x, y)
+    return Where(get_array_module(x.array).asarray(cond, dtype=bool))(x, y)
 
 
 class Maximum(Function):
@@ -181,8 +181,8 @@ class Maximum(Function):
         return xp.maximum(x, y) if self.take_max else xp.minimum(x, y)
     def backward(self, gy):
         x, y = self.inputs
-        wins = x.data > y.data if self.take_max else x.data < y.data
-        share = Tensor((wins + 0.5 * (x.data == y.data)).astype(gy.dtype))  # x's share of gy
+        wins = x.array > y.array if self.take_max else x.array < y.array
+        share = Tensor((wins + 0.5 * (x.array == y.array)).astype(gy.dtype))  # x's share of gy
         return unbroadcast(gy * share, x.shape), unbroadcast(gy * (1 - share), y.shape)
 
 
@@ -193,7 +193,7 @@ def minimum(a, b): return Maximum(False)(*operands("minimum", a, b))
 # ---- activations --------------------------------------------------------------------------
 class ReLU(Function):
     def forward(self, x): return get_array_module(x).maximum(x, 0)
-    def backward(self, gy): return gy * Tensor((self.inputs[0].data > 0).astype(gy.dtype))
+    def backward(self, gy): return gy * Tensor((self.inputs[0].array > 0).astype(gy.dtype))
 
 
 class LeakyReLU(Function):
@@ -205,7 +205,7 @@ class LeakyReLU(Function):
         self.slope = slope
     def forward(self, x): return get_array_module(x).maximum(x, x * x.dtype.type(self.slope))
     def backward(self, gy):
-        x = self.inputs[0].data
+        x = self.inputs[0].array
         factor = (x > 0).astype(x.dtype)
         factor *= x.dtype.type(1 - self.slope)
         factor += x.dtype.type(self.slope)

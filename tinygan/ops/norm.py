@@ -26,5 +26,5 @@ class BatchNormTrain(Function):
         if autograd.is_grad_enabled():
             return autograd.grad(batch_norm_composite(x, gamma, beta, self.eps), [x, gamma, beta], gy,
                                  create_graph=True, allow_unused=True)
-        dx, dgamma, dbeta = kernel("batch_norm_backward", x)(gy.data, x.data, gamma.data, self.mean, self.invstd)
+        dx, dgamma, dbeta = kernel("batch_norm_backward", x)(gy.array, x.array, gamma.array, self.mean, self.invstd)
         return Tensor(dx), Tensor(dgamma), Tensor(dbeta)

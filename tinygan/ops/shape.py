@@ -105,7 +105,7 @@ def astype(x, dtype):
 def _normalize_key(key, xp):
     """Tensors and lists inside an index become arrays of the tensor's backend."""
     items = key if isinstance(key, tuple) else (key,)
-    out = tuple(xp.asarray(k.data if isinstance(k, Tensor) else k) if isinstance(k, (Tensor, list)) else k
+    out = tuple(xp.asarray(k.array if isinstance(k, Tensor) else k) if isinstance(k, (Tensor, list)) else k
                 for k in items)
     return out if isinstance(key, tuple) else out[0]
 
@@ -135,7 +135,7 @@ class GetItemBackward(Function):
 
 
 def getitem(x, key):
-    key = _normalize_key(key, get_array_module(x.data))
+    key = _normalize_key(key, get_array_module(x.array))
     try:
         return GetItem(key)(x)
     except IndexError as exc:

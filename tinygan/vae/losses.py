@@ -37,7 +37,7 @@ def dip_covariance(mu, logvar, kind):
 
 def _identity(d, like):
     """A constant d×d identity on `like`'s backend and dtype."""
-    return Tensor(get_array_module(like.data).eye(d, dtype=like.dtype))
+    return Tensor(get_array_module(like.array).eye(d, dtype=like.dtype))
 
 
 def dip_regularizer(mu, logvar, lambda_od, lambda_d=None, kind="i"):
