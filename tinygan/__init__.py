@@ -8,16 +8,22 @@ from tinygan.errors import (AnomalyError, BackendError, CheckpointError, DTypeEr
                             GraphError, KernelError, ShapeError)
 from tinygan.backend import get_backend, set_backend  # noqa: F401
 from tinygan.tensor import Function, Tensor  # noqa: F401
-from tinygan.autograd import detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from tinygan.autograd import (detect_anomaly, enable_grad, grad, inference_mode, is_grad_enabled,  # noqa: F401
+                              no_grad, set_grad_enabled)
 from tinygan.random import get_rng_state, manual_seed, set_rng_state  # noqa: F401
-from tinygan.creation import (arange, eye, full, ones, ones_like, rand, randint, randn, tensor,  # noqa: F401
+from tinygan.creation import (arange, as_tensor, empty, eye, from_numpy, full, full_like, linspace,  # noqa: F401
+                              ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
                               zeros, zeros_like)
-from tinygan.ops import (abs, clip, concatenate, exp, log, matmul, maximum, mean, minimum, pad,  # noqa: F401
-                         sigmoid, sqrt, stack, sum, tanh, var, where)
-from tinygan.ops import max as amax, min as amin  # noqa: F401
+from tinygan.ops import (abs, clip, concatenate, exp, log, matmul, maximum, minimum, pad,  # noqa: F401
+                         sigmoid, sqrt, stack, tanh, where)
+from tinygan.functions import (allclose, amax, amin, argmax, argmin, bmm, chunk, clone, diag, equal,  # noqa: F401
+                               flatten, is_tensor, isfinite, isinf, isnan, log_softmax, logsumexp, max,
+                               mean, min, mm, norm, numel, permute, relu, reshape, softmax, split, squeeze,
+                               std, sum, t, transpose, unsqueeze, var)
+from tinygan.devices import device  # noqa: F401
 from tinygan.serialization import load, save  # noqa: F401
 from tinygan.profiler import profile  # noqa: F401
-from tinygan import nn, optim  # noqa: F401
+from tinygan import cuda, data, nn, optim  # noqa: F401
 
 cat = concatenate
 clamp = clip

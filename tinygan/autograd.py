@@ -198,8 +198,10 @@ def _check_finite(array, where):
         raise AnomalyError(f"detect_anomaly: {where} produced {kind} (shape {tuple(array.shape)})")
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=False):
     """d(outputs)/d(inputs) as a tuple of Tensors, without touching any .grad.
+    (`only_inputs` is accepted for old PyTorch code and, as in PyTorch, has no effect.)
 
     With create_graph=True the returned gradients are themselves part of the graph, so a
     penalty on them (WGAN-GP's ‖∇D(x̂)‖) can be backpropagated.

@@ -25,10 +25,10 @@ def cupy_problem():
     return None
 
 
-def _import_cupy():
+def _import_cupy(op="set_backend('cupy')"):
     problem = cupy_problem()
     if problem:
-        raise BackendError(f"set_backend('cupy'): {problem}; install tinygan[gpu] on a machine "
+        raise BackendError(f"{op}: {problem}; install tinygan[gpu] on a machine "
                            "with an NVIDIA GPU")
     import cupy
     return cupy
@@ -50,12 +50,15 @@ def get_backend():
     return _active
 
 
-def xp_of_backend(name=None):
-    """The array module for a backend name (the active one by default)."""
+def xp_of_backend(name=None, op=None):
+    """The array module for a backend name (the active one by default); op names the caller in
+    the error when CuPy cannot run."""
     if name is None and env_error:
         raise env_error
     name = name or _active
-    return _import_cupy() if name == "cupy" else np
+    if name not in BACKENDS:
+        raise BackendError(f"{op or 'xp_of_backend'}: unknown backend {name!r}; choose one of {BACKENDS}")
+    return _import_cupy(op or "set_backend('cupy')") if name == "cupy" else np
 
 
 def get_array_module(array):

@@ -1,68 +1,135 @@
-"""Tensor factories. Random ones draw from the central generator (tinygan.random)."""
+"""Tensor factories in PyTorch's spelling. Random ones draw from the central generator
+(tinygan.random) on the CPU, so a seed gives the same numbers on every device.
+
+`device=` ('cpu' = NumPy, 'cuda' = CuPy) chooses where the tensor goes; without it, the active
+backend (tinygan.set_backend) does. `*_like` factories default to the model tensor's dtype and
+device, as in PyTorch.
+"""
 import numpy as np
 
 from tinygan import backend, random
 from tinygan.tensor import DEFAULT_DTYPE, Tensor, make_array
 
 
-def tensor(data, requires_grad=False, dtype=None):
-    """A new leaf tensor on the active backend. Python floats become float32."""
-    return Tensor(make_array(data, dtype), requires_grad=requires_grad)
+def _xp(device, op):
+    if device is None:
+        return backend.xp_of_backend()
+    from tinygan.devices import xp_of
+    return xp_of(device, op)
 
 
-def _new(array, dtype, requires_grad):
-    xp = backend.xp_of_backend()
-    return Tensor(xp.asarray(array, dtype=dtype or DEFAULT_DTYPE), requires_grad=requires_grad)
+def tensor(data, requires_grad=False, dtype=None, device=None):
+    """A new leaf tensor copied from data (lists, numbers, arrays). Python floats become float32."""
+    array = make_array(data, dtype, _xp(device, "tensor") if device is not None else None)
+    if array is getattr(data, "array", data):    # asarray kept the caller's memory: copy, as torch.tensor
+        array = array.copy()
+    return Tensor(array, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """data as a tensor, without a copy when it is already a tensor or array of that dtype and device."""
+    if isinstance(data, Tensor) and dtype is None and device is None:
+        return data
+    return Tensor(make_array(data, dtype, _xp(device, "as_tensor") if device is not None else None))
+
+
+def from_numpy(array):
+    """A tensor sharing the NumPy array's memory (writes through either are seen by both)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    return Tensor(array)
+
+
+def _new(array, dtype, requires_grad, device, op):
+    return Tensor(_xp(device, op).asarray(array, dtype=dtype or DEFAULT_DTYPE), requires_grad=requires_grad)
 
 
 def _shape(shape):
     return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
 
 
-def zeros(*shape, dtype=None, requires_grad=False):
-    return _new(np.zeros(_shape(shape)), dtype, requires_grad)
+def zeros(*shape, dtype=None, requires_grad=False, device=None):
+    return _new(np.zeros(_shape(shape)), dtype, requires_grad, device, "zeros")
 
 
-def ones(*shape, dtype=None, requires_grad=False):
-    return _new(np.ones(_shape(shape)), dtype, requires_grad)
+def ones(*shape, dtype=None, requires_grad=False, device=None):
+    return _new(np.ones(_shape(shape)), dtype, requires_grad, device, "ones")
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False):
-    return _new(np.full(_shape((shape,)), fill_value), dtype, requires_grad)
+def empty(*shape, dtype=None, requires_grad=False, device=None):
+    """Zeros (tinygan never hands out uninitialised memory)."""
+    return _new(np.zeros(_shape(shape)), dtype, requires_grad, device, "empty")
 
 
-def eye(n, dtype=None, requires_grad=False):
-    return _new(np.eye(n), dtype, requires_grad)
+def full(shape, fill_value, dtype=None, requires_grad=False, device=None):
+    return _new(np.full(_shape((shape,)), fill_value), dtype, requires_grad, device, "full")
 
 
-def zeros_like(t, requires_grad=False):
-    return Tensor(t.array * 0, requires_grad=requires_grad)
+def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    return _new(np.eye(n, m), dtype, requires_grad, device, "eye")
 
 
-def ones_like(t, requires_grad=False):
-    return Tensor(t.array * 0 + 1, requires_grad=requires_grad)
-
-
-def arange(start, stop=None, step=1, dtype=None, requires_grad=False):
+def arange(start, stop=None, step=1, dtype=None, requires_grad=False, device=None):
     """Integers give an int64 tensor (as in PyTorch); any float argument gives float32."""
     values = np.arange(start, stop, step) if stop is not None else np.arange(start)
     if dtype is None and values.dtype.kind == "f":
         dtype = DEFAULT_DTYPE
-    return Tensor(backend.xp_of_backend().asarray(values, dtype=dtype), requires_grad=requires_grad)
+    return Tensor(_xp(device, "arange").asarray(values, dtype=dtype), requires_grad=requires_grad)
 
 
-def randn(*shape, dtype=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    """`steps` evenly spaced values from start to end, both included."""
+    return _new(np.linspace(start, end, int(steps)), dtype, requires_grad, device, "linspace")
+
+
+def randn(*shape, dtype=None, requires_grad=False, device=None):
     """Standard normal samples from the central generator."""
-    return _new(random.generator().standard_normal(_shape(shape)), dtype, requires_grad)
+    return _new(random.generator().standard_normal(_shape(shape)), dtype, requires_grad, device, "randn")
 
 
-def rand(*shape, dtype=None, requires_grad=False):
+def rand(*shape, dtype=None, requires_grad=False, device=None):
     """Uniform [0, 1) samples from the central generator."""
-    return _new(random.generator().random(_shape(shape)), dtype, requires_grad)
+    return _new(random.generator().random(_shape(shape)), dtype, requires_grad, device, "rand")
 
 
-def randint(low, high, shape):
-    return Tensor(backend.xp_of_backend().asarray(random.generator().integers(low, high, _shape((shape,)))))
+def randint(low, high=None, size=None, dtype=None, device=None):
+    """Integers in [low, high) (or [0, low) given one bound), int64 by default, as torch.randint."""
+    if size is None:
+        raise TypeError("randint: give the shape as size=(...) (or randint(low, high, shape))")
+    low, high = (0, low) if high is None else (low, high)
+    values = random.generator().integers(low, high, _shape((size,)))
+    return Tensor(_xp(device, "randint").asarray(values, dtype=dtype or np.int64))
+
+
+def randperm(n, device=None):
+    """A random permutation of 0 .. n-1 (int64)."""
+    return Tensor(_xp(device, "randperm").asarray(random.generator().permutation(int(n))))
+
+
+# ---- *_like: the model tensor's shape, and its dtype and device unless given -----------------
+def _like(t, values, dtype, requires_grad, device, op):
+    xp = _xp(device, op) if device is not None else backend.get_array_module(t.array)
+    return Tensor(xp.asarray(values, dtype=dtype or t.dtype), requires_grad=requires_grad)
+
+
+def zeros_like(t, dtype=None, requires_grad=False, device=None):
+    return _like(t, np.zeros(t.shape), dtype, requires_grad, device, "zeros_like")
+
+
+def ones_like(t, dtype=None, requires_grad=False, device=None):
+    return _like(t, np.ones(t.shape), dtype, requires_grad, device, "ones_like")
+
+
+def full_like(t, fill_value, dtype=None, requires_grad=False, device=None):
+    return _like(t, np.full(t.shape, fill_value), dtype, requires_grad, device, "full_like")
+
+
+def randn_like(t, dtype=None, requires_grad=False, device=None):
+    return _like(t, random.generator().standard_normal(t.shape), dtype, requires_grad, device, "randn_like")
+
+
+def rand_like(t, dtype=None, requires_grad=False, device=None):
+    return _like(t, random.generator().random(t.shape), dtype, requires_grad, device, "rand_like")
 
 
 def empty_parameter(*shape):

@@ -10,7 +10,7 @@ import weakref
 import numpy as np
 
 from tinygan import autograd, backend, profiler
-from tinygan.errors import DTypeError, GraphError, ShapeError, fmt_shapes
+from tinygan.errors import BackendError, DTypeError, GraphError, ShapeError, fmt_shapes
 from tinygan.inplace import InPlaceMethods
 
 FLOAT_DTYPES = (np.float32, np.float64)
@@ -192,11 +192,34 @@ class Tensor(InPlaceMethods):
     def double(self):
         return self.astype(np.float64)
 
-    def to(self, backend_name):
-        """Copy to 'numpy' or 'cupy' (a leaf copy; use before building the graph)."""
-        xp = backend.xp_of_backend(backend_name)
-        data = backend.to_numpy(self.array) if xp is np else xp.asarray(self.array)
-        return Tensor(data, requires_grad=self.requires_grad)
+    def to(self, *args, **kwargs):
+        """PyTorch's `.to(device)`, `.to(dtype)`, `.to(device, dtype)` or `.to(other_tensor)`.
+
+        Differentiable: the gradient flows back through the copy. Returns self when nothing
+        changes. A device is 'cpu' (NumPy) or 'cuda'/'cuda:N' (CuPy); a dtype float32/float64
+        (or any NumPy dtype for tensors outside the graph). `non_blocking` is accepted and ignored."""
+        target_device, dtype, copy = _to_arguments(args, kwargs)
+        out = self if dtype is None else ops.astype(self, dtype)
+        if target_device is not None:
+            out = devices.to_device(out, target_device)
+        return out.clone() if copy and out is self else out
+
+    @property
+    def device(self):
+        return devices.of_array(self.array)
+
+    @property
+    def is_cuda(self):
+        return self.backend == "cupy"
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else device)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
 
     # ---- arithmetic (ops live in tinygan/ops; these are thin PyTorch-style spellings) ----
     def __add__(self, other): return ops.add(self, other)
@@ -213,6 +236,14 @@ class Tensor(InPlaceMethods):
     def __matmul__(self, other): return ops.matmul(self, other)
     def __rmatmul__(self, other): return ops.matmul(other, self)
     def __getitem__(self, key): return ops.getitem(self, key)
+    def __abs__(self): return ops.abs(self)
+    def __float__(self): return float(self.item())
+    def __int__(self): return int(self.item())
+    def __index__(self):
+        if self.dtype.kind not in "iub":
+            raise DTypeError(f"__index__: only integer tensors can be used as an index, got {self.dtype}")
+        return int(self.item())
+    def __format__(self, spec): return format(self.item(), spec) if spec else repr(self)
 
     # comparisons give bool tensors outside the graph, as in PyTorch
     def _compare(self, other, ufunc):
@@ -252,10 +283,18 @@ class Tensor(InPlaceMethods):
         return ops.mean(self, *_axis_args(axis, keepdims, dim, keepdim))
     def var(self, axis=None, keepdims=False, *, dim=None, keepdim=None, correction=1):
         return ops.var(self, *_axis_args(axis, keepdims, dim, keepdim), correction=correction)
-    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return ops.max(self, *_axis_args(axis, keepdims, dim, keepdim))
-    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        return ops.min(self, *_axis_args(axis, keepdims, dim, keepdim))
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """No dim: the largest value. With dim: (values, indices) as PyTorch's max(dim). With a
+        tensor: the elementwise maximum."""
+        return ops.max_or_min(self, True, *_axis_args(dim, keepdim, axis, keepdims))
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """As max, for the smallest values."""
+        return ops.max_or_min(self, False, *_axis_args(dim, keepdim, axis, keepdims))
+    def amax(self, dim=None, keepdim=False): return ops.max(self, dim, keepdim)
+    def amin(self, dim=None, keepdim=False): return ops.min(self, dim, keepdim)
+    def std(self, dim=None, keepdim=False, *, correction=1): return ops.var(self, dim, keepdim, correction).sqrt()
+    def logsumexp(self, dim, keepdim=False): return ops.logsumexp(self, dim, keepdim)
+    def norm(self, p="fro", dim=None, keepdim=False): return ops.norm(self, p, dim, keepdim)
     def argmax(self, axis=None, *, dim=None):
         return Tensor(self.array.argmax(axis=axis if dim is None else dim))
     def argmin(self, axis=None, *, dim=None):
@@ -265,13 +304,46 @@ class Tensor(InPlaceMethods):
     def reshape(self, *shape): return ops.reshape(self, _shape_arg(shape))
     view = reshape
     def transpose(self, *axes):
-        return ops.transpose(self, _shape_arg(axes) if axes else None)
+        """PyTorch's x.transpose(d0, d1) swaps two dims; with no dims or a full permutation it is
+        NumPy's transpose."""
+        axes = _shape_arg(axes)
+        if len(axes) == 2:
+            order = list(range(self.ndim))
+            order[axes[0]], order[axes[1]] = order[axes[1]], order[axes[0]]
+            axes = tuple(order)
+        return ops.transpose(self, axes or None)
+    def t(self):
+        if self.ndim > 2:
+            raise ShapeError(f"t: expects a tensor of at most 2 dims, got shape {self.shape}; use transpose(d0, d1)")
+        return self if self.ndim < 2 else ops.transpose(self, (1, 0))
     def permute(self, *axes): return ops.transpose(self, _shape_arg(axes))
     def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)
     def squeeze(self, axis=None): return ops.squeeze(self, axis)
     def unsqueeze(self, axis): return ops.unsqueeze(self, axis)
-    def expand(self, *shape): return ops.broadcast_to(self, _shape_arg(shape))
+    def expand(self, *shape):
+        shape = _shape_arg(shape)       # -1 keeps that dim, as in PyTorch
+        lead = len(shape) - self.ndim
+        return ops.broadcast_to(self, tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape)))
     broadcast_to = expand
+    def expand_as(self, other): return self.expand(other.shape)
+    def view_as(self, other): return self.reshape(other.shape)
+    reshape_as = view_as
+    def contiguous(self): return self
+    def clone(self): return ops.clone(self)
+    def repeat(self, *sizes): return ops.repeat(self, _shape_arg(sizes))
+    def chunk(self, chunks, dim=0): return ops.chunk(self, chunks, dim)
+    def split(self, split_size_or_sections, dim=0): return ops.split(self, split_size_or_sections, dim)
+    def diag(self): return ops.diag(self)
+    def masked_fill(self, mask, value): return ops.where(mask, Tensor(self.array.dtype.type(value)), self)
+    def matmul(self, other): return ops.matmul(self, other)
+    mm = bmm = matmul
+
+    # new tensors like this one (same dtype and device), outside the graph
+    def new_zeros(self, *size): return self._new(0, _shape_arg(size))
+    def new_ones(self, *size): return self._new(1, _shape_arg(size))
+    def new_full(self, size, fill_value): return self._new(fill_value, tuple(size))
+    def new_tensor(self, data): return Tensor(make_array(data, self.dtype, backend.get_array_module(self.array)))
+    def _new(self, value, shape): return Tensor(backend.get_array_module(self.array).full(shape, value, dtype=self.dtype))
 
 
 def _shape_arg(args):
@@ -281,6 +353,49 @@ def _shape_arg(args):
 
 def _axis_args(axis, keepdims, dim, keepdim):
     return (axis if dim is None else dim), (keepdims if keepdim is None else keepdim)
+
+
+_DTYPE_NAMES = {"float": "float32", "double": "float64", "long": "int64", "int": "int32",
+                "bool": "bool"}
+
+
+def _as_dtype(value):
+    """A NumPy dtype for a dtype-like value, or None if the value is not one."""
+    if isinstance(value, str):
+        value = _DTYPE_NAMES.get(value, value)
+    try:
+        return np.dtype(value) if value is not None else None
+    except TypeError:
+        return None
+
+
+def _to_arguments(args, kwargs):
+    """Parse the PyTorch forms of Tensor.to / Module.to into (device or None, dtype or None, copy)."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
+    if unknown or len(args) > 3:
+        raise TypeError(f"to: unexpected arguments {sorted(unknown) or args}")
+    target, dtype = kwargs.get("device"), kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            target, dtype = arg.device, arg.dtype
+        elif isinstance(arg, bool):              # the positional non_blocking of to(device, dtype, non_blocking)
+            continue
+        elif _as_dtype(arg) is not None and not isinstance(arg, devices.device):
+            dtype = arg
+        else:
+            target = arg
+    if target is not None:
+        try:
+            target = devices.as_device(target, "to")
+        except BackendError:
+            raise BackendError(f"to: {target!r} is neither a device ('cpu', 'cuda', 'cuda:N') "
+                                       "nor a dtype ('float32', 'float64')") from None
+    if dtype is not None:
+        resolved = _as_dtype(dtype)
+        if resolved is None or resolved.kind == "c" or resolved == np.float16:
+            raise DTypeError(f"to: unsupported dtype {dtype!r}; use float32 or float64")
+        dtype = resolved
+    return target, dtype, bool(kwargs.get("copy", False))
 
 
 def _grad_like(grad, like, op):
@@ -293,4 +408,4 @@ def _grad_like(grad, like, op):
     return grad
 
 
-from tinygan import ops  # noqa: E402  (ops import Tensor/Function from this module)
+from tinygan import devices, ops  # noqa: E402  (they import Tensor/Function from this module)

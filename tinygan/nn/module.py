@@ -100,18 +100,27 @@ class Module:
             fn(m)
         return self
 
-    def to(self, backend_name=None, dtype=None):
-        """Move every parameter and buffer in place to a backend ('numpy'/'cupy') and/or dtype."""
-        xp = backend.xp_of_backend(backend_name) if backend_name else None
+    def to(self, *args, **kwargs):
+        """Move every parameter and buffer in place to a device ('cpu', 'cuda') and/or float
+        dtype, as PyTorch's Module.to; returns self. Gradients are dropped."""
+        from tinygan.devices import move_array, of_array
+        from tinygan.tensor import _to_arguments
+        target, dtype, _ = _to_arguments(args, kwargs)
         for t in list(self.parameters()) + list(self.buffers()):
-            data = t.array
-            if xp is not None:
-                data = backend.to_numpy(data) if xp is np else xp.asarray(data)
-            if dtype is not None and data.dtype.kind == "f":
-                data = data.astype(dtype)
-            t.array = data
+            array = t.array
+            if target is not None and of_array(array) != target:
+                array = move_array(array, target)
+            if dtype is not None and array.dtype.kind == "f":
+                array = array.astype(dtype)
+            t.array = array
             t.grad = None
         return self
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else device)
 
     def double(self):
         return self.to(dtype=np.float64)

@@ -193,3 +193,13 @@ def pad(x, pad, value=0.0):
     for i in range(len(pad) // 2):
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     return Pad(tuple(widths), value)(x)
+
+
+class Clone(Function):
+    """A copy with its own array; the gradient passes through unchanged."""
+    def forward(self, x): return x.copy()
+    def backward(self, gy): return gy
+
+
+def clone(x):
+    return Clone()(x)
