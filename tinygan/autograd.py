@@ -15,6 +15,7 @@ _anomaly_mode = False
 
 
 def is_grad_enabled():
+    """True when ops record the graph (the default; False inside no_grad)."""
     return _grad_enabled
 
 
@@ -40,7 +41,8 @@ class _GradMode:
 
 
 class no_grad(_GradMode):
-    """Ops inside record no graph (inference, optimiser updates); `with` block or decorator."""
+    """Ops inside record no graph (inference, optimiser updates); `with` block or decorator.
+    tinygan.inference_mode is the same class (none of PyTorch's inference-tensor rules)."""
     mode = False
 
 
@@ -70,6 +72,7 @@ class set_grad_enabled:
 
 
 def is_anomaly_enabled():
+    """True inside detect_anomaly()."""
     return _anomaly_mode
 
 

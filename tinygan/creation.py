@@ -49,10 +49,13 @@ def _shape(shape):
 
 
 def zeros(*shape, dtype=None, requires_grad=False, device=None):
+    """A tensor of zeros; shape as zeros(2, 3) or zeros((2, 3)). float32 unless dtype= is given,
+    on `device` or else the active backend."""
     return _new(np.zeros(_shape(shape)), dtype, requires_grad, device, "zeros")
 
 
 def ones(*shape, dtype=None, requires_grad=False, device=None):
+    """A tensor of ones; shape as ones(2, 3) or ones((2, 3)); float32 unless dtype= is given."""
     return _new(np.ones(_shape(shape)), dtype, requires_grad, device, "ones")
 
 
@@ -62,10 +65,13 @@ def empty(*shape, dtype=None, requires_grad=False, device=None):
 
 
 def full(shape, fill_value, dtype=None, requires_grad=False, device=None):
+    """A tensor of fill_value of shape (an int or a tuple); float32 unless dtype= is given (also
+    for an integer fill_value, where PyTorch would give int64)."""
     return _new(np.full(_shape((shape,)), fill_value), dtype, requires_grad, device, "full")
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    """The n × m (default n × n) matrix with ones on the main diagonal; float32 unless dtype=."""
     return _new(np.eye(n, m), dtype, requires_grad, device, "eye")
 
 
@@ -83,12 +89,14 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
 
 
 def randn(*shape, dtype=None, requires_grad=False, device=None):
-    """Standard normal samples from the central generator."""
+    """Samples of N(0, 1) from the central generator; shape as randn(2, 3) or randn((2, 3)),
+    float32 unless dtype= is given. No generator= argument (seed with tinygan.manual_seed)."""
     return _new(random.generator().standard_normal(_shape(shape)), dtype, requires_grad, device, "randn")
 
 
 def rand(*shape, dtype=None, requires_grad=False, device=None):
-    """Uniform [0, 1) samples from the central generator."""
+    """Samples of U[0, 1) from the central generator; shape as rand(2, 3) or rand((2, 3)),
+    float32 unless dtype= is given."""
     return _new(random.generator().random(_shape(shape)), dtype, requires_grad, device, "rand")
 
 
@@ -113,22 +121,27 @@ def _like(t, values, dtype, requires_grad, device, op):
 
 
 def zeros_like(t, dtype=None, requires_grad=False, device=None):
+    """Zeros of t's shape, with t's dtype and device unless dtype=/device= say otherwise."""
     return _like(t, np.zeros(t.shape), dtype, requires_grad, device, "zeros_like")
 
 
 def ones_like(t, dtype=None, requires_grad=False, device=None):
+    """Ones of t's shape, with t's dtype and device unless given."""
     return _like(t, np.ones(t.shape), dtype, requires_grad, device, "ones_like")
 
 
 def full_like(t, fill_value, dtype=None, requires_grad=False, device=None):
+    """fill_value everywhere, of t's shape, with t's dtype and device unless given."""
     return _like(t, np.full(t.shape, fill_value), dtype, requires_grad, device, "full_like")
 
 
 def randn_like(t, dtype=None, requires_grad=False, device=None):
+    """Standard normal samples of t's shape (central generator), with t's dtype and device unless given."""
     return _like(t, random.generator().standard_normal(t.shape), dtype, requires_grad, device, "randn_like")
 
 
 def rand_like(t, dtype=None, requires_grad=False, device=None):
+    """Uniform [0, 1) samples of t's shape (central generator), with t's dtype and device unless given."""
     return _like(t, random.generator().random(t.shape), dtype, requires_grad, device, "rand_like")
 
 

@@ -8,12 +8,14 @@ def is_available():
 
 
 def device_count():
+    """The number of GPUs CuPy sees (0 without CuPy or a GPU)."""
     if not is_available():
         return 0
     return backend.xp_of_backend("cupy").cuda.runtime.getDeviceCount()
 
 
 def current_device():
+    """The index of CuPy's current GPU (BackendError without CuPy and a GPU)."""
     return backend.xp_of_backend("cupy", op="cuda.current_device").cuda.runtime.getDevice()
 
 

@@ -48,6 +48,7 @@ relu = _forward_to_method("relu")
 
 
 def is_tensor(obj):
+    """True for a tinygan Tensor (a Parameter too)."""
     return isinstance(obj, Tensor)
 
 
@@ -57,9 +58,19 @@ def _test(input, ufunc_name):
     return Tensor(getattr(get_array_module(array), ufunc_name)(array))
 
 
-def isnan(input): return _test(input, "isnan")
-def isinf(input): return _test(input, "isinf")
-def isfinite(input): return _test(input, "isfinite")
+def isnan(input):
+    """A bool tensor, True where input is NaN (outside the graph)."""
+    return _test(input, "isnan")
+
+
+def isinf(input):
+    """A bool tensor, True where input is +inf or −inf (outside the graph)."""
+    return _test(input, "isinf")
+
+
+def isfinite(input):
+    """A bool tensor, True where input is neither NaN nor ±inf (outside the graph)."""
+    return _test(input, "isfinite")
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

@@ -30,7 +30,11 @@ def _values(target, value, op):
 
 
 class InPlaceMethods:
-    """Mixed into Tensor. Every method returns self, as PyTorch's do."""
+    """Mixed into Tensor. Every method returns self, as PyTorch's do.
+
+    None is recorded in the graph: each raises GraphError on a tensor that requires grad while
+    grad mode is on (use `.data`, `no_grad()` or the out-of-place form), and when the value
+    written is a tensor that requires grad."""
 
     __slots__ = ()
 
@@ -60,35 +64,45 @@ class InPlaceMethods:
         self._write("__setitem__", _values(self, value, "__setitem__"), index)
 
     def copy_(self, src):
+        """Write src's values (broadcast to self's shape, cast to self's dtype, from any device)."""
         return self._write("copy_", _values(self, src, "copy_"))
 
     def fill_(self, value):
+        """Set every element to value (a number or a one-element tensor)."""
         return self._write("fill_", _values(self, value, "fill_"))
 
     def zero_(self):
+        """fill_(0)."""
         return self.fill_(0)
 
     def normal_(self, mean=0.0, std=1.0):
+        """Fill with samples of N(mean, std²) drawn on the CPU from tinygan's central generator."""
         return self._write("normal_", _values(self, random.generator().normal(mean, std, self.shape), "normal_"))
 
     def uniform_(self, a=0.0, b=1.0):
+        """Fill with samples of U[a, b) drawn on the CPU from tinygan's central generator."""
         return self._write("uniform_", _values(self, random.generator().uniform(a, b, self.shape), "uniform_"))
 
     def clamp_(self, min=None, max=None):
+        """Clamp every element into [min, max] (either bound may be None); clip_ is the same."""
         return self._write("clamp_", get_array_module(self.array).clip(self.array, min, max))
     clip_ = clamp_
 
     # ---- arithmetic: x.add_(y) and x += y ------------------------------------------------
     def add_(self, other, *, alpha=1):
+        """self += alpha · other (other broadcast to self's shape and cast to its dtype)."""
         return self._write("add_", self.array + alpha * _values(self, other, "add_"))
 
     def sub_(self, other, *, alpha=1):
+        """self −= alpha · other (other broadcast to self's shape and cast to its dtype)."""
         return self._write("sub_", self.array - alpha * _values(self, other, "sub_"))
 
     def mul_(self, other):
+        """self *= other (other broadcast to self's shape and cast to its dtype)."""
         return self._write("mul_", self.array * _values(self, other, "mul_"))
 
     def div_(self, other):
+        """self /= other (other broadcast to self's shape; the quotient is cast back to self's dtype)."""
         return self._write("div_", self.array / _values(self, other, "div_"))
 
     # `x += y` is in place where it may be (as in PyTorch); on a tensor that requires grad it

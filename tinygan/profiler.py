@@ -13,18 +13,23 @@ _active = None
 
 
 class Profile:
+    """What profile() yields: `stats` per op name (calls, forward_s, backward_s, kernels) and the
+    block's wall time `wall_s`."""
+
     def __init__(self):
         self.stats = defaultdict(lambda: {"calls": 0, "forward_s": 0.0, "backward_s": 0.0, "kernels": set()})
         self._stack = []   # ops being timed, innermost last: kernels are credited to it
         self.wall_s = 0.0
 
     def rows(self):
+        """One dict per op (op, calls, forward_s, backward_s, total_s, kernels), slowest first."""
         out = [{"op": name, **{k: v for k, v in s.items() if k != "kernels"},
                 "total_s": s["forward_s"] + s["backward_s"], "kernels": ",".join(sorted(s["kernels"]))}
                for name, s in self.stats.items()]
         return sorted(out, key=lambda r: -r["total_s"])
 
     def table(self):
+        """The rows as a fixed-width text table in milliseconds, with each op's share of the timed total."""
         rows = self.rows()
         timed = sum(r["total_s"] for r in rows) or 1.0
         lines = [f"{'op':24} {'calls':>7} {'forward ms':>11} {'backward ms':>12} {'total ms':>10} {'%':>6}  kernels",
@@ -38,6 +43,8 @@ class Profile:
 
 @contextlib.contextmanager
 def profile():
+    """`with tinygan.profile() as prof:` times every op run in the block (see Profile); profiles
+    nest, the innermost one records."""
     global _active
     previous, _active = _active, Profile()
     prof, start = _active, time.perf_counter()
@@ -64,6 +71,7 @@ def timed_forward(fn, arrays):
 
 
 def timed_backward(fn, grad):
+    """Run fn.backward(grad), timing it when a profile is active and no op is being timed."""
     prof = _active
     if prof is None or prof._stack:
         return fn.backward(grad)

@@ -18,6 +18,7 @@ def manual_seed(seed):
 
 
 def generator():
+    """The central NumPy Generator (PCG64) every random op and initialiser draws from."""
     return _generator
 
 
@@ -27,4 +28,5 @@ def get_rng_state():
 
 
 def set_rng_state(state):
+    """Restore a state returned by get_rng_state (a JSON string), so the same numbers follow."""
     _generator.bit_generator.state = json.loads(state)

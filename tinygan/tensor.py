@@ -39,6 +39,7 @@ class Function:
 
     @property
     def name(self):
+        """The op's name in errors and profiles: the class name ('MatMul')."""
         return type(self).__name__
 
     def __call__(self, *inputs):
@@ -55,6 +56,7 @@ class Function:
         return out
 
     def forward(self, *arrays):
+        """Return the one output array, computed from the inputs' raw NumPy/CuPy arrays."""
         raise NotImplementedError
 
     def backward(self, grad_output):
@@ -70,6 +72,16 @@ class Function:
 
 class Tensor(InPlaceMethods):
     """An n-dimensional array with an optional gradient, PyTorch-style.
+
+    `Tensor(data, requires_grad=False, dtype=None)`: data is a NumPy/CuPy array (used as is,
+    without a copy, when no dtype is given), a Python number or nested list (floats become
+    float32, ints int64), or a Tensor. Floating tensors are float32 or float64 only (float16 and
+    complex raise DTypeError); integer and bool tensors exist but cannot require grad. Prefer
+    `tinygan.tensor(...)`, which always copies.
+
+    Methods ending in `_` (`add_`, `fill_`, ...) and `x[i] = v` change the tensor in place
+    outside the graph: allowed only on a tensor that does not require grad (or under no_grad),
+    and checked by backward through a version counter (tinygan/inplace.py).
 
     `.array` is the NumPy or CuPy array holding the values; `_version` is a one-element list
     shared by the tensors that share that array, counting in-place changes (tinygan/inplace.py).
@@ -102,26 +114,64 @@ class Tensor(InPlaceMethods):
     def data(self, value):
         self.array = value.array if isinstance(value, Tensor) else make_array(value, self.dtype, backend.get_array_module(self.array))
 
-    shape = property(lambda self: tuple(self.array.shape))
-    ndim = property(lambda self: self.array.ndim)
-    dtype = property(lambda self: self.array.dtype)
-    T = property(lambda self: self.transpose())
-    is_leaf = property(lambda self: self.grad_fn is None)
+    @property
+    def shape(self):
+        """The shape as a tuple of ints (a plain tuple, not a torch.Size)."""
+        return tuple(self.array.shape)
+
+    @property
+    def ndim(self):
+        """The number of dimensions (PyTorch's dim())."""
+        return self.array.ndim
+
+    @property
+    def dtype(self):
+        """The NumPy dtype of the values (numpy.float32, not torch.float32)."""
+        return self.array.dtype
+
+    @property
+    def T(self):
+        """All dims reversed, as NumPy's .T (a matrix's transpose); differentiable."""
+        return self.transpose()
+
+    @property
+    def is_leaf(self):
+        """True if no recorded op made this tensor (grad_fn is None): user-made tensors,
+        Parameters, and results computed under no_grad or from inputs that need no grad."""
+        return self.grad_fn is None
 
     @property
     def backend(self):
+        """'numpy' or 'cupy': the array library holding the values (see also .device)."""
         return "numpy" if isinstance(self.array, np.ndarray) else "cupy"
 
     def size(self, dim=None):
+        """The shape as a tuple, or with dim given the length of that dim (an int)."""
         return self.shape if dim is None else self.shape[dim]
 
     def numel(self):
+        """The number of elements, the product of the shape (1 for a 0-d tensor)."""
         return int(self.array.size)
+
+    def dim(self):
+        """The number of dimensions (PyTorch's name for ndim)."""
+        return self.array.ndim
+
+    def all(self, dim=None, keepdim=False):
+        """True where every element (along dim) is nonzero: a bool tensor outside the graph."""
+        return Tensor(self.array.all(axis=dim, keepdims=keepdim))
+
+    def any(self, dim=None, keepdim=False):
+        """True where some element (along dim) is nonzero: a bool tensor outside the graph."""
+        return Tensor(self.array.any(axis=dim, keepdims=keepdim))
 
     def __len__(self):
         return self.shape[0]
 
     def numpy(self):
+        """The values as a NumPy array: the tensor's own array on NumPy (writes to it change the
+        tensor, unseen by its version counter), a copy from the GPU on CuPy. Unlike PyTorch it
+        also works on a tensor that requires grad (the result is outside the graph)."""
         return backend.to_numpy(self.array)
 
     def __array__(self, dtype=None, copy=None):
@@ -129,11 +179,13 @@ class Tensor(InPlaceMethods):
         return array if dtype is None else array.astype(dtype)
 
     def item(self):
+        """The one value of a one-element tensor as a Python number (ShapeError otherwise)."""
         if self.array.size != 1:
             raise ShapeError(f"item: tensor of shape {self.shape} has {self.array.size} elements, not 1")
         return self.array.reshape(()).item()
 
     def tolist(self):
+        """The values as nested Python lists of numbers (a number for a 0-d tensor)."""
         return self.numpy().tolist()
 
     def __repr__(self):
@@ -147,6 +199,8 @@ class Tensor(InPlaceMethods):
 
     # ---- autograd -----------------------------------------------------------------------
     def requires_grad_(self, requires_grad=True):
+        """Set requires_grad in place and return self; only float tensors can require grad
+        (DTypeError otherwise)."""
         if requires_grad and self.dtype.kind != "f":
             raise DTypeError(f"requires_grad_: only float tensors can require grad, got {self.dtype}")
         self.requires_grad = requires_grad
@@ -184,13 +238,29 @@ class Tensor(InPlaceMethods):
 
     # ---- conversion ---------------------------------------------------------------------
     def astype(self, dtype):
+        """A copy cast to dtype (NumPy's name; self when the dtype is already that). Differentiable:
+        the gradient is cast back to this tensor's dtype."""
         return ops.astype(self, dtype)
 
     def float(self):
+        """Cast to float32 (differentiable; self if already float32)."""
         return self.astype(np.float32)
 
     def double(self):
+        """Cast to float64 (differentiable; self if already float64)."""
         return self.astype(np.float64)
+
+    def long(self):
+        """int64 values (truncated toward zero), outside the graph: labels and indices."""
+        return Tensor(self.array.astype(np.int64))
+
+    def int(self):
+        """int32 values (truncated toward zero), outside the graph."""
+        return Tensor(self.array.astype(np.int32))
+
+    def bool(self):
+        """True where nonzero, outside the graph."""
+        return Tensor(self.array.astype(bool))
 
     def to(self, *args, **kwargs):
         """PyTorch's `.to(device)`, `.to(dtype)`, `.to(device, dtype)` or `.to(other_tensor)`.
@@ -206,19 +276,24 @@ class Tensor(InPlaceMethods):
 
     @property
     def device(self):
+        """The tinygan.device the values live on: cpu (NumPy) or cuda:N (CuPy)."""
         return devices.of_array(self.array)
 
     @property
     def is_cuda(self):
+        """True when the values are a CuPy array on a GPU."""
         return self.backend == "cupy"
 
     def cpu(self):
+        """to('cpu'): a NumPy-backed tensor (differentiable copy; self if already there)."""
         return self.to("cpu")
 
     def cuda(self, device=None):
+        """to('cuda') or to(device): a CuPy-backed tensor (BackendError without CuPy and a GPU)."""
         return self.to("cuda" if device is None else device)
 
     def type_as(self, other):
+        """Cast to other's dtype (differentiable). Unlike PyTorch it does not move to other's device."""
         return self.to(other.dtype)
 
     # ---- arithmetic (ops live in tinygan/ops; these are thin PyTorch-style spellings) ----
@@ -261,47 +336,101 @@ class Tensor(InPlaceMethods):
         return bool(self.item())
 
     # elementwise
-    def exp(self): return ops.exp(self)
-    def log(self): return ops.log(self)
-    def sqrt(self): return ops.sqrt(self)
-    def abs(self): return ops.abs(self)
-    def pow(self, exponent): return ops.pow(self, exponent)
-    def clip(self, min=None, max=None): return ops.clip(self, min, max)
+    def exp(self):
+        """eˣ elementwise."""
+        return ops.exp(self)
+    def log(self):
+        """The natural logarithm ln x elementwise (−inf at 0, NaN below, as NumPy)."""
+        return ops.log(self)
+    def sqrt(self):
+        """√x elementwise; the gradient 1 / (2√x) is inf at 0."""
+        return ops.sqrt(self)
+    def abs(self):
+        """|x| elementwise; the gradient is sign(x), 0 at x = 0 (as PyTorch)."""
+        return ops.abs(self)
+    def pow(self, exponent):
+        """xᵖ for a constant Python number p (a Tensor exponent raises TypeError); d/dx = p xᵖ⁻¹."""
+        return ops.pow(self, exponent)
+    def clip(self, min=None, max=None):
+        """Clamp into [min, max] (either bound may be None, not both); the gradient passes where
+        min ≤ x ≤ max, ends included, as torch.clamp. Bounds are numbers (tensor bounds raise
+        TypeError)."""
+        return ops.clip(self, min, max)
     clamp = clip
-    def maximum(self, other): return ops.maximum(self, other)
-    def minimum(self, other): return ops.minimum(self, other)
-    def relu(self): return ops.relu(self)
-    def sigmoid(self): return ops.sigmoid(self)
-    def tanh(self): return ops.tanh(self)
-    def softmax(self, axis=-1, *, dim=None): return ops.softmax(self, axis if dim is None else dim)
-    def log_softmax(self, axis=-1, *, dim=None): return ops.log_softmax(self, axis if dim is None else dim)
+    def maximum(self, other):
+        """Elementwise max(x, other) with broadcasting; at ties each side gets half the gradient."""
+        return ops.maximum(self, other)
+    def minimum(self, other):
+        """Elementwise min(x, other) with broadcasting; at ties each side gets half the gradient."""
+        return ops.minimum(self, other)
+    def relu(self):
+        """max(x, 0); the gradient is 1 where x > 0, else 0."""
+        return ops.relu(self)
+    def sigmoid(self):
+        """σ(x) = 1 / (1 + e^{-x}), computed as ½(1 + tanh(x/2)) so it never overflows."""
+        return ops.sigmoid(self)
+    def tanh(self):
+        """tanh x elementwise; d/dx = 1 − tanh² x."""
+        return ops.tanh(self)
+    def softmax(self, axis=-1, *, dim=None):
+        """softmax(x)ᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along one axis (dim is PyTorch's name), computed as
+        exp(log_softmax(x)); no dtype= argument."""
+        return ops.softmax(self, axis if dim is None else dim)
+    def log_softmax(self, axis=-1, *, dim=None):
+        """x − log Σ eˣ along one axis (dim is PyTorch's name), shifted by the max so no exp overflows."""
+        return ops.log_softmax(self, axis if dim is None else dim)
 
     # reductions (NumPy names; PyTorch's dim/keepdim accepted as aliases)
     def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Σ over axis (an int, a tuple or None for all); keepdims leaves those dims as size 1.
+        PyTorch's dim/keepdim are aliases; no dtype= argument (the sum keeps the tensor's dtype)."""
         return ops.sum(self, *_axis_args(axis, keepdims, dim, keepdim))
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """The mean over axis (int, tuple or None for all), as sum; NaN over zero elements."""
         return ops.mean(self, *_axis_args(axis, keepdims, dim, keepdim))
     def var(self, axis=None, keepdims=False, *, dim=None, keepdim=None, correction=1):
+        """Σ(x − x̄)² / (n − correction) over axis; correction=1 (Bessel, torch.var's default),
+        0 for the population variance. NaN when n − correction ≤ 0. No unbiased= argument."""
         return ops.var(self, *_axis_args(axis, keepdims, dim, keepdim), correction=correction)
     def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """No dim: the largest value. With dim: (values, indices) as PyTorch's max(dim). With a
-        tensor: the elementwise maximum."""
+        tensor: the elementwise maximum. Tied maxima share the gradient equally (PyTorch's
+        max(dim) gives it all to the returned index); indices are outside the graph."""
         return ops.max_or_min(self, True, *_axis_args(dim, keepdim, axis, keepdims))
     def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         """As max, for the smallest values."""
         return ops.max_or_min(self, False, *_axis_args(dim, keepdim, axis, keepdims))
-    def amax(self, dim=None, keepdim=False): return ops.max(self, dim, keepdim)
-    def amin(self, dim=None, keepdim=False): return ops.min(self, dim, keepdim)
-    def std(self, dim=None, keepdim=False, *, correction=1): return ops.var(self, dim, keepdim, correction).sqrt()
-    def logsumexp(self, dim, keepdim=False): return ops.logsumexp(self, dim, keepdim)
-    def norm(self, p="fro", dim=None, keepdim=False): return ops.norm(self, p, dim, keepdim)
+    def amax(self, dim=None, keepdim=False):
+        """The maximum over dim (int, tuple or None for all), values only; ties share the
+        gradient equally, as torch.amax."""
+        return ops.max(self, dim, keepdim)
+    def amin(self, dim=None, keepdim=False):
+        """The minimum over dim (int, tuple or None for all), values only; ties share the gradient."""
+        return ops.min(self, dim, keepdim)
+    def std(self, dim=None, keepdim=False, *, correction=1):
+        """√var: the standard deviation over dim with correction=1 (Bessel) by default."""
+        return ops.var(self, dim, keepdim, correction).sqrt()
+    def logsumexp(self, dim, keepdim=False):
+        """log Σ eˣ over dim (an int; required), shifted by the max so no exp overflows."""
+        return ops.logsumexp(self, dim, keepdim)
+    def norm(self, p="fro", dim=None, keepdim=False):
+        """The vector p-norm (Σ|x|ᵖ)^{1/p} over dim (all elements by default): p = 'fro' or 2
+        (√Σx²), 1, inf (max |x|) or any p > 0; no matrix norms (p='nuc'). Unlike
+        PyTorch the gradient of the 2-norm at x = 0 is NaN, not 0."""
+        return ops.vector_norm(self, p, dim, keepdim)
     def argmax(self, axis=None, *, dim=None):
+        """The index of the largest value (over all elements flattened, or along axis/dim):
+        an int64 tensor outside the graph; no keepdim."""
         return Tensor(self.array.argmax(axis=axis if dim is None else dim))
     def argmin(self, axis=None, *, dim=None):
+        """The index of the smallest value, as argmax."""
         return Tensor(self.array.argmin(axis=axis if dim is None else dim))
 
     # shape
-    def reshape(self, *shape): return ops.reshape(self, _shape_arg(shape))
+    def reshape(self, *shape):
+        """The same elements in a new shape, given as reshape(2, 3) or reshape((2, 3)); one dim may
+        be -1. view is the same op (PyTorch's contiguity rule does not apply)."""
+        return ops.reshape(self, _shape_arg(shape))
     view = reshape
     def transpose(self, *axes):
         """PyTorch's x.transpose(d0, d1) swaps two dims; with no dims or a full permutation it is
@@ -313,36 +442,80 @@ class Tensor(InPlaceMethods):
             axes = tuple(order)
         return ops.transpose(self, axes or None)
     def t(self):
+        """The transpose of a matrix (0-d and 1-d tensors come back unchanged); ShapeError above 2-d."""
         if self.ndim > 2:
             raise ShapeError(f"t: expects a tensor of at most 2 dims, got shape {self.shape}; use transpose(d0, d1)")
         return self if self.ndim < 2 else ops.transpose(self, (1, 0))
-    def permute(self, *axes): return ops.transpose(self, _shape_arg(axes))
-    def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)
-    def squeeze(self, axis=None): return ops.squeeze(self, axis)
-    def unsqueeze(self, axis): return ops.unsqueeze(self, axis)
+    def permute(self, *axes):
+        """The dims reordered: permute(2, 0, 1) or permute((2, 0, 1)); a full permutation is required."""
+        return ops.transpose(self, _shape_arg(axes))
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Dims start_dim..end_dim (both included) merged into one."""
+        return ops.flatten(self, start_dim, end_dim)
+    def squeeze(self, axis=None):
+        """Drop every size-1 dim, or only dim `axis` (one int) if its size is 1 (else unchanged)."""
+        return ops.squeeze(self, axis)
+    def unsqueeze(self, axis):
+        """Insert a size-1 dim at position axis (negative counts from the end of the result)."""
+        return ops.unsqueeze(self, axis)
     def expand(self, *shape):
+        """Broadcast to shape (-1 keeps a dim; new dims go in front), as torch.expand; the
+        gradient is summed back over the broadcast dims."""
         shape = _shape_arg(shape)       # -1 keeps that dim, as in PyTorch
         lead = len(shape) - self.ndim
         return ops.broadcast_to(self, tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape)))
     broadcast_to = expand
-    def expand_as(self, other): return self.expand(other.shape)
-    def view_as(self, other): return self.reshape(other.shape)
+    def expand_as(self, other):
+        """expand(other.shape)."""
+        return self.expand(other.shape)
+    def view_as(self, other):
+        """reshape(other.shape)."""
+        return self.reshape(other.shape)
     reshape_as = view_as
-    def contiguous(self): return self
-    def clone(self): return ops.clone(self)
-    def repeat(self, *sizes): return ops.repeat(self, _shape_arg(sizes))
-    def chunk(self, chunks, dim=0): return ops.chunk(self, chunks, dim)
-    def split(self, split_size_or_sections, dim=0): return ops.split(self, split_size_or_sections, dim)
-    def diag(self): return ops.diag(self)
-    def masked_fill(self, mask, value): return ops.where(mask, Tensor(self.array.dtype.type(value)), self)
-    def matmul(self, other): return ops.matmul(self, other)
+    def contiguous(self):
+        """self: tinygan's ops accept any memory layout, so there is nothing to do."""
+        return self
+    def clone(self):
+        """A copy with its own array; differentiable (the gradient passes through unchanged)."""
+        return ops.clone(self)
+    def repeat(self, *sizes):
+        """PyTorch's repeat (NumPy's tile): sizes[i] copies along dim i, at least one size per dim
+        (extra sizes add leading dims)."""
+        return ops.repeat(self, _shape_arg(sizes))
+    def chunk(self, chunks, dim=0):
+        """A tuple of at most `chunks` pieces of size ceil(n / chunks) along dim, as torch.chunk."""
+        return ops.chunk(self, chunks, dim)
+    def split(self, split_size_or_sections, dim=0):
+        """A tuple of pieces along dim: each of split_size (the last may be smaller), or of the
+        listed sizes, which must add up to the dim's length."""
+        return ops.split(self, split_size_or_sections, dim)
+    def diag(self):
+        """A 1-d tensor becomes a square diagonal matrix; a matrix gives its main diagonal.
+        No `diagonal=` offset, no batches."""
+        return ops.diag(self)
+    def masked_fill(self, mask, value):
+        """A copy with value where the bool mask (broadcast) is True; those elements get no gradient."""
+        return ops.where(mask, Tensor(self.array.dtype.type(value)), self)
+    def matmul(self, other):
+        """self @ other: NumPy's matmul (1-d operands as vectors, batch dims broadcast). mm and bmm
+        are the same op, without PyTorch's 2-d/3-d checks."""
+        return ops.matmul(self, other)
     mm = bmm = matmul
 
     # new tensors like this one (same dtype and device), outside the graph
-    def new_zeros(self, *size): return self._new(0, _shape_arg(size))
-    def new_ones(self, *size): return self._new(1, _shape_arg(size))
-    def new_full(self, size, fill_value): return self._new(fill_value, tuple(size))
-    def new_tensor(self, data): return Tensor(make_array(data, self.dtype, backend.get_array_module(self.array)))
+    def new_zeros(self, *size):
+        """Zeros of the given size with this tensor's dtype and device (requires_grad False)."""
+        return self._new(0, _shape_arg(size))
+    def new_ones(self, *size):
+        """Ones of the given size with this tensor's dtype and device."""
+        return self._new(1, _shape_arg(size))
+    def new_full(self, size, fill_value):
+        """fill_value everywhere, of shape size (a tuple), with this tensor's dtype and device."""
+        return self._new(fill_value, tuple(size))
+    def new_tensor(self, data):
+        """data as a tensor of this tensor's dtype, on its device, outside the graph (unlike
+        PyTorch, an array already of that dtype and device is used without a copy)."""
+        return Tensor(make_array(data, self.dtype, backend.get_array_module(self.array)))
     def _new(self, value, shape): return Tensor(backend.get_array_module(self.array).full(shape, value, dtype=self.dtype))
 
 

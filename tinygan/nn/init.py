@@ -30,43 +30,55 @@ def _gain(nonlinearity, a=0.0):
 
 
 def normal_(tensor, mean=0.0, std=1.0):
+    """Fill tensor in place with samples of N(mean, std²); returns it. Works on a Parameter or
+    its .data; the write is not recorded in the graph and, unlike PyTorch's, does not bump the
+    tensor's version counter. No generator= argument: draws come from tinygan's central one."""
     return _fill(tensor, random.generator().normal(mean, std, tensor.shape))
 
 
 def uniform_(tensor, a=0.0, b=1.0):
+    """Fill tensor in place with samples of U[a, b); returns it."""
     return _fill(tensor, random.generator().uniform(a, b, tensor.shape))
 
 
 def constant_(tensor, value):
+    """Fill tensor in place with value; returns it."""
     return _fill(tensor, value)
 
 
 def zeros_(tensor):
+    """Fill tensor in place with 0; returns it."""
     return constant_(tensor, 0.0)
 
 
 def ones_(tensor):
+    """Fill tensor in place with 1; returns it."""
     return constant_(tensor, 1.0)
 
 
 def kaiming_uniform_(tensor, a=0.0, nonlinearity="leaky_relu"):
-    """He et al. 2015: U(−b, b) with b = gain·√(3 / fan_in)."""
+    """He et al. 2015: U(−b, b) with b = gain·√(3 / fan_in), in place. gain is √2 for 'relu',
+    √(2 / (1 + a²)) for 'leaky_relu' (the default, with negative slope a), 5/3 for 'tanh' and 1
+    otherwise; fan_in = size(1) × the receptive field (PyTorch's). No mode='fan_out'."""
     bound = _gain(nonlinearity, a) * math.sqrt(3.0 / _fans(tensor)[0])
     return uniform_(tensor, -bound, bound)
 
 
 def kaiming_normal_(tensor, a=0.0, nonlinearity="leaky_relu"):
+    """He et al. 2015: N(0, σ²) with σ = gain / √fan_in, in place (gain as in kaiming_uniform_).
+    No mode='fan_out'."""
     return normal_(tensor, 0.0, _gain(nonlinearity, a) / math.sqrt(_fans(tensor)[0]))
 
 
 def xavier_uniform_(tensor, gain=1.0):
-    """Glorot & Bengio 2010: U(−b, b) with b = gain·√(6 / (fan_in + fan_out))."""
+    """Glorot & Bengio 2010: U(−b, b) with b = gain·√(6 / (fan_in + fan_out)), in place."""
     fan_in, fan_out = _fans(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound)
 
 
 def xavier_normal_(tensor, gain=1.0):
+    """Glorot & Bengio 2010: N(0, σ²) with σ = gain·√(2 / (fan_in + fan_out)), in place."""
     fan_in, fan_out = _fans(tensor)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
 

@@ -13,7 +13,10 @@ from tinygan.tensor import Tensor
 
 
 class Parameter(Tensor):
-    """A Tensor that a Module registers as trainable (requires_grad=True by default)."""
+    """A Tensor that a Module registers as trainable (requires_grad=True by default).
+
+    `Parameter(data)` takes a Tensor's array (shared, not copied) or array-like data; a Module
+    finds it by scanning its attributes, so assigning it is all the registration needed."""
     __slots__ = ()
 
     def __init__(self, data, requires_grad=True):
@@ -25,12 +28,22 @@ class Parameter(Tensor):
 
 
 class Module:
+    """Base class of layers and models, as torch.nn.Module: define `forward` and assign
+    Parameters, buffers (register_buffer) and child Modules as attributes (calling
+    `super().__init__()` is allowed but not needed). `module(x)` calls forward.
+
+    The tree is found from the attribute values, in assignment order, so there is no
+    register_parameter/add_module and no `recurse=` argument. Not supported: hooks,
+    `state_dict(prefix=...)`, `requires_grad_()` on a module, `named_modules` de-duplication of
+    a module shared under two names."""
+
     training = True
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
 
     def forward(self, *args, **kwargs):
+        """The computation; every subclass defines it (NotImplementedError here)."""
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     # ---- the tree ---------------------------------------------------------------------------
@@ -42,14 +55,19 @@ class Module:
         setattr(self, name, tensor)
 
     def named_children(self):
+        """Yield (attribute name, module) for each direct child Module, in assignment order."""
         for name, value in vars(self).items():
             if isinstance(value, Module):
                 yield name, value
 
     def children(self):
+        """The direct child Modules, in assignment order (a generator)."""
         return (m for _, m in self.named_children())
 
     def named_modules(self, prefix=""):
+        """Yield (dotted name, module) for self (named prefix, "" by default) and every module
+        below it, depth first in assignment order. A module reachable under two names is
+        yielded twice (PyTorch yields it once)."""
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
@@ -58,9 +76,12 @@ class Module:
             stack.extend(reversed(kids))
 
     def modules(self):
+        """self and every module below it, as named_modules without the names."""
         return (m for _, m in self.named_modules())
 
     def named_parameters(self, prefix=""):
+        """Yield (dotted name, Parameter) for every Parameter in the tree, each once even when
+        shared ("0.weight", "encoder.fc.bias"). A plain Tensor attribute is not a parameter."""
         seen = set()
         for mod_name, module in self.named_modules(prefix):
             for name, value in vars(module).items():
@@ -69,9 +90,11 @@ class Module:
                     yield (f"{mod_name}.{name}" if mod_name else name), value
 
     def parameters(self):
+        """Every Parameter in the tree, each once (a generator, as PyTorch's; pass it to an optimiser)."""
         return (p for _, p in self.named_parameters())
 
     def named_buffers(self, prefix=""):
+        """Yield (dotted name, tensor) for every registered buffer in the tree that is not None."""
         for mod_name, module in self.named_modules(prefix):
             for name in getattr(module, "_buffer_names", ()):
                 value = getattr(module, name)
@@ -79,18 +102,24 @@ class Module:
                     yield (f"{mod_name}.{name}" if mod_name else name), value
 
     def buffers(self):
+        """Every registered buffer in the tree that is not None (a generator)."""
         return (b for _, b in self.named_buffers())
 
     # ---- modes and housekeeping ------------------------------------------------------------
     def train(self, mode=True):
+        """Set `training` on self and every submodule (Dropout, BatchNorm read it); returns self."""
         for m in self.modules():
             m.training = mode
         return self
 
     def eval(self):
+        """train(False): inference behaviour for Dropout and BatchNorm; returns self. It does not
+        turn off gradient recording (use tinygan.no_grad)."""
         return self.train(False)
 
     def zero_grad(self, set_to_none=True):
+        """Reset every parameter's .grad: to None (default, as PyTorch 2), or with
+        set_to_none=False to zeros where a gradient exists."""
         for p in self.parameters():
             p.grad = None if set_to_none or p.grad is None else Tensor(p.grad.array * 0)
 
@@ -117,20 +146,25 @@ class Module:
         return self
 
     def cpu(self):
+        """to('cpu'): move parameters and buffers to NumPy in place; returns self."""
         return self.to("cpu")
 
     def cuda(self, device=None):
+        """to('cuda') or to(device): move parameters and buffers to CuPy in place; returns self."""
         return self.to("cuda" if device is None else device)
 
     def double(self):
+        """Cast float parameters and buffers to float64 in place (others keep their dtype); returns self."""
         return self.to(dtype=np.float64)
 
     def float(self):
+        """Cast float parameters and buffers to float32 in place (others keep their dtype); returns self."""
         return self.to(dtype=np.float32)
 
     # ---- state -------------------------------------------------------------------------------
     def state_dict(self):
-        """Parameters and buffers by dotted name, as detached tensors sharing their data."""
+        """Parameters and buffers by dotted name, as detached tensors sharing their data (an
+        OrderedDict: all parameters first, then all buffers, where PyTorch orders by module)."""
         state = OrderedDict((n, p.detach()) for n, p in self.named_parameters())
         state.update((n, b.detach()) for n, b in self.named_buffers())
         return state
@@ -159,6 +193,7 @@ class Module:
 
     # ---- printing ------------------------------------------------------------------------------
     def extra_repr(self):
+        """The text inside this module's parentheses in repr(module); layers override it."""
         return ""
 
     def __repr__(self):
@@ -170,6 +205,10 @@ class Module:
 
 
 class Sequential(Module):
+    """Modules applied in order: Sequential(m0, m1, ...)(x) = ...m1(m0(x)). Children are named
+    "0", "1", ... Indexing with an int gives a module, with a slice a list (not a Sequential);
+    PyTorch's OrderedDict form and append are not supported."""
+
     def __init__(self, *modules):
         for i, m in enumerate(modules):
             setattr(self, str(i), m)
@@ -190,11 +229,16 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
+    """A list of modules whose parameters belong to the owner (children "0", "1", ...); it has
+    no forward. Supports append, len, iteration and indexing (a slice gives a list); not
+    extend, insert or deletion."""
+
     def __init__(self, modules=()):
         for m in modules:
             self.append(m)
 
     def append(self, module):
+        """Add module at the end (named str(len(self))); returns self."""
         setattr(self, str(len(self)), module)
         return self
 

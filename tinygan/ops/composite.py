@@ -37,7 +37,9 @@ def logsumexp(x, dim, keepdim=False):
 
 
 def norm(x, p="fro", dim=None, keepdim=False):
-    """The p-norm (Σ|x|^p)^(1/p) over dim (all elements by default); 'fro' and 2 are the same."""
+    """The p-norm (Σ|x|^p)^(1/p) over dim (all elements by default); 'fro' and 2 are the same,
+    1 is Σ|x| and inf is max |x|. Vector norms only (no 'nuc' or spectral norm); the gradient of
+    the 2-norm at x = 0 is NaN (PyTorch gives 0)."""
     if p in ("fro", 2):
         return sqrt(sum(x * x, dim, keepdim))
     if p == 1:

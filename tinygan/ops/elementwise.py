@@ -9,6 +9,7 @@ from tinygan.ops.shape import sum_to
 
 
 def unbroadcast(grad, shape):
+    """grad summed back to shape over the axes broadcasting added or stretched."""
     return grad if grad.shape == shape else sum_to(grad, shape)
 
 
@@ -85,21 +86,40 @@ class Pow(Function):
         return gy * (self.p * x ** (self.p - 1)) if self.p != 1 else gy
 
 
-def add(a, b): return Add()(*operands("add", a, b))
-def sub(a, b): return Sub()(*operands("sub", a, b))
-def mul(a, b): return Mul()(*operands("mul", a, b))
-def div(a, b): return Div()(*operands("div", a, b))
-def neg(x): return Neg()(x)
+def add(a, b):
+    """a + b with broadcasting (a Python number takes the tensor's dtype)."""
+    return Add()(*operands("add", a, b))
+
+
+def sub(a, b):
+    """a − b with broadcasting."""
+    return Sub()(*operands("sub", a, b))
+
+
+def mul(a, b):
+    """a · b elementwise with broadcasting."""
+    return Mul()(*operands("mul", a, b))
+
+
+def div(a, b):
+    """a / b elementwise with broadcasting (true division)."""
+    return Div()(*operands("div", a, b))
+
+
+def neg(x):
+    """−x."""
+    return Neg()(x)
 
 
 def pow(x, exponent):
+    """xᵖ for a constant Python number p (TypeError for a Tensor exponent); d/dx = p xᵖ⁻¹."""
     if isinstance(exponent, Tensor):
         raise TypeError(f"pow: the exponent must be a Python number, got a Tensor of shape {exponent.shape}")
     return Pow(float(exponent) if not float(exponent).is_integer() else int(exponent))(x)
 
 
 def rpow(x, base):
-    """base ** x = exp(x log base) for a positive constant base."""
+    """base ** x = exp(x ln base) for a positive constant base (NaN for base < 0)."""
     return exp(x * float(np.log(base)))
 
 
@@ -149,20 +169,38 @@ class Where(Function):
                 unbroadcast(where(self.condition, zero, gy), y.shape))
 
 
-def exp(x): return Exp()(x)
-def log(x): return Log()(x)
-def sqrt(x): return Sqrt()(x)
-def abs(x): return Abs()(x)
+def exp(x):
+    """eˣ elementwise; d/dx = eˣ."""
+    return Exp()(x)
+
+
+def log(x):
+    """The natural logarithm ln x elementwise; d/dx = 1/x (−inf at 0 and NaN below, as NumPy)."""
+    return Log()(x)
+
+
+def sqrt(x):
+    """√x elementwise; d/dx = 1 / (2√x), inf at 0."""
+    return Sqrt()(x)
+
+
+def abs(x):
+    """|x| elementwise; d/dx = sign(x), 0 at x = 0 (as PyTorch)."""
+    return Abs()(x)
 
 
 def clip(x, min=None, max=None):
+    """Clamp x into [min, max] (numbers; either may be None, not both: ValueError). The gradient
+    is 1 where min ≤ x ≤ max, ends included (as torch.clamp), else 0. tinygan.clamp is the same."""
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max")
     return Clip(min, max)(x)
 
 
 def where(condition, x, y):
-    """x where condition else y; condition is a bool array/Tensor outside the graph."""
+    """x where condition else y, all three broadcast together; condition is a bool array or
+    Tensor outside the graph (no gradient). x or y may be a Python number. The gradient goes to
+    x where condition holds and to y elsewhere."""
     cond = condition.array if isinstance(condition, Tensor) else condition
     x, y = operands("where", x, y)
     try:
@@ -186,8 +224,14 @@ class Maximum(Function):
         return unbroadcast(gy * share, x.shape), unbroadcast(gy * (1 - share), y.shape)
 
 
-def maximum(a, b): return Maximum(True)(*operands("maximum", a, b))
-def minimum(a, b): return Maximum(False)(*operands("minimum", a, b))
+def maximum(a, b):
+    """Elementwise max(a, b) with broadcasting; at ties each input gets half the gradient."""
+    return Maximum(True)(*operands("maximum", a, b))
+
+
+def minimum(a, b):
+    """Elementwise min(a, b) with broadcasting; at ties each input gets half the gradient."""
+    return Maximum(False)(*operands("minimum", a, b))
 
 
 # ---- activations --------------------------------------------------------------------------
@@ -246,10 +290,40 @@ class LogSoftmax(Function):
         return gy - exp(self.output()) * gy.sum(axis=self.axis, keepdims=True)
 
 
-def relu(x): return ReLU()(x)
-def leaky_relu(x, negative_slope=0.01): return LeakyReLU(negative_slope)(x)
-def sigmoid(x): return Sigmoid()(x)
-def tanh(x): return Tanh()(x)
-def softplus(x): return Softplus()(x)
-def log_softmax(x, axis=-1): return LogSoftmax(axis)(x)
-def softmax(x, axis=-1): return exp(log_softmax(x, axis))
+def relu(x):
+    """relu(x) = max(x, 0); the gradient is 1 where x > 0, else 0 (also at 0)."""
+    return ReLU()(x)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """max(x, slope·x) for 0 ≤ negative_slope ≤ 1 (ValueError otherwise; PyTorch allows any
+    slope); the gradient is 1 where x > 0, else the slope."""
+    return LeakyReLU(negative_slope)(x)
+
+
+def sigmoid(x):
+    """σ(x) = 1 / (1 + e^{-x}), computed as ½(1 + tanh(x/2)) so it never overflows; σ' = σ(1 − σ)."""
+    return Sigmoid()(x)
+
+
+def tanh(x):
+    """tanh x elementwise; d/dx = 1 − tanh² x."""
+    return Tanh()(x)
+
+
+def softplus(x):
+    """softplus(x) = log(1 + eˣ), computed stably as max(x, 0) + log1p(e^{-|x|}); d/dx = σ(x).
+    PyTorch's beta and threshold arguments are not supported."""
+    return Softplus()(x)
+
+
+def log_softmax(x, axis=-1):
+    """log_softmax(x)ᵢ = xᵢ − log Σⱼ e^{xⱼ} along one axis (an int), shifted by the max so no
+    exp overflows. axis only here; Tensor.log_softmax and F.log_softmax also take dim=."""
+    return LogSoftmax(axis)(x)
+
+
+def softmax(x, axis=-1):
+    """softmax(x)ᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along one axis, computed as exp(log_softmax(x)). axis
+    only here; Tensor.softmax, tinygan.softmax and F.softmax also take dim=."""
+    return exp(log_softmax(x, axis))

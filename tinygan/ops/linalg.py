@@ -16,6 +16,9 @@ class MatMul(Function):
 
 
 def matmul(a, b):
+    """a @ b with NumPy's rules: 1-d operands act as vectors, batch dims (all but the last two)
+    broadcast. Both operands need one dtype and at least one dim; the gradients are
+    gy @ bᵀ and aᵀ @ gy, summed over broadcast batch dims."""
     a = a if isinstance(a, Tensor) else Tensor(a)
     b = b if isinstance(b, Tensor) else Tensor(b)
     if a.ndim == 0 or b.ndim == 0:

@@ -43,10 +43,12 @@ class Max(Function):
 
 
 def sum(x, axis=None, keepdims=False):
+    """Σ over axis (an int, a tuple, or None for all); keepdims leaves those dims as size 1."""
     return Sum(_axes(axis, x.ndim, "sum"), keepdims)(x)
 
 
 def mean(x, axis=None, keepdims=False):
+    """Σx / n over axis (int, tuple or None for all); NaN over zero elements, as PyTorch."""
     axes = _axes(axis, x.ndim, "mean")
     count = 1
     for a in axes:
@@ -55,7 +57,8 @@ def mean(x, axis=None, keepdims=False):
 
 
 def var(x, axis=None, keepdims=False, correction=1):
-    """Variance with Bessel's correction by default (correction=1), as torch.var."""
+    """Σ(x − x̄)² / (n − correction) over axis: Bessel's correction by default (correction=1),
+    as torch.var; NaN when n − correction ≤ 0."""
     axes = _axes(axis, x.ndim, "var")
     count = 1
     for a in axes:
@@ -66,8 +69,10 @@ def var(x, axis=None, keepdims=False, correction=1):
 
 
 def max(x, axis=None, keepdims=False):
+    """The largest value over axis (int, tuple or None for all); ties share the gradient equally."""
     return Max(_axes(axis, x.ndim, "max"), keepdims, True)(x)
 
 
 def min(x, axis=None, keepdims=False):
+    """The smallest value over axis (int, tuple or None for all); ties share the gradient equally."""
     return Max(_axes(axis, x.ndim, "min"), keepdims, False)(x)

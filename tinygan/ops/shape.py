@@ -23,10 +23,13 @@ class BroadcastTo(Function):
 
 
 def sum_to(x, shape):
+    """x summed down to shape (the adjoint of broadcast_to); x itself if it already has it."""
     return x if x.shape == tuple(shape) else SumTo(shape)(x)
 
 
 def broadcast_to(x, shape):
+    """x broadcast to shape by NumPy's rules (ShapeError if it cannot be); the gradient is summed
+    back with sum_to."""
     shape = tuple(shape)
     try:
         fits = np.broadcast_shapes(x.shape, shape) == shape
@@ -44,6 +47,7 @@ class Reshape(Function):
 
 
 def reshape(x, shape):
+    """The same elements in a new shape (a tuple with at most one -1); ShapeError if the sizes differ."""
     shape = tuple(shape)
     known = [n for n in shape if n != -1]
     size = int(np.prod(x.shape))
@@ -75,11 +79,13 @@ def swap_last(x):
 
 
 def flatten(x, start_dim=0, end_dim=-1):
+    """Dims start_dim..end_dim (both included) merged into one."""
     start, end = start_dim % x.ndim, end_dim % x.ndim
     return reshape(x, x.shape[:start] + (-1,) + x.shape[end + 1:])
 
 
 def squeeze(x, axis=None):
+    """Drop all size-1 dims, or dim axis (one int) if its size is 1."""
     if axis is None:
         return reshape(x, tuple(n for n in x.shape if n != 1))
     axis = axis % x.ndim
@@ -87,6 +93,7 @@ def squeeze(x, axis=None):
 
 
 def unsqueeze(x, axis):
+    """Insert a size-1 dim at position axis of the result."""
     axis = axis % (x.ndim + 1)
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
@@ -98,6 +105,7 @@ class AsType(Function):
 
 
 def astype(x, dtype):
+    """x cast to dtype (x itself if it has it); the gradient is cast back to x's dtype."""
     return x if x.dtype == np.dtype(dtype) else AsType(np.dtype(dtype))(x)
 
 
@@ -135,6 +143,8 @@ class GetItemBackward(Function):
 
 
 def getitem(x, key):
+    """x[key]: NumPy's basic indexing (ints, slices, None, ...), bool masks and integer arrays or
+    Tensors; in the gradient, repeated integer indices accumulate."""
     key = _normalize_key(key, get_array_module(x.array))
     try:
         return GetItem(key)(x)
@@ -157,6 +167,8 @@ class Concatenate(Function):
 
 
 def concatenate(tensors, axis=0, *, dim=None):
+    """Join tensors along an existing axis (dim is PyTorch's name; tinygan.cat is the same).
+    All need one dtype and the same shape outside that axis (ShapeError/DTypeError otherwise)."""
     tensors = list(tensors)
     axis = (axis if dim is None else dim) % tensors[0].ndim
     ref = tensors[0]
@@ -169,6 +181,7 @@ def concatenate(tensors, axis=0, *, dim=None):
 
 
 def stack(tensors, axis=0, *, dim=None):
+    """Join tensors of one shape along a new axis (dim is PyTorch's name)."""
     tensors = list(tensors)
     axis = (axis if dim is None else dim) % (tensors[0].ndim + 1)
     if any(t.shape != tensors[0].shape for t in tensors):
@@ -186,7 +199,9 @@ class Pad(Function):
 
 
 def pad(x, pad, value=0.0):
-    """PyTorch's F.pad convention: pad=(left, right, top, bottom, ...) starting at the last axis."""
+    """Constant padding in PyTorch's F.pad convention: pad=(left, right, top, bottom, ...) in
+    (before, after) pairs starting at the last axis. Widths must be non-negative (PyTorch's
+    negative cropping is not supported); only mode 'constant'."""
     if len(pad) % 2 or len(pad) // 2 > x.ndim or any(p < 0 for p in pad):
         raise ShapeError(f"pad: need non-negative (before, after) pairs for at most {x.ndim} axes, got {tuple(pad)}")
     widths = [(0, 0)] * x.ndim
@@ -202,4 +217,5 @@ class Clone(Function):
 
 
 def clone(x):
+    """A copy with its own array; the gradient passes through unchanged."""
     return Clone()(x)
