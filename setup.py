@@ -19,8 +19,12 @@ setup(
     extras_require={
         # torch is only used by tests that compare ops with PyTorch; 2.13.0 is the CPU wheel
         # that lies on this project's machines. tinygan itself never imports torch.
-        "test": ["pytest", "hypothesis", "torch==2.13.0", "pot"],
+        # dask and tensorboardX let CI run the LocalCluster sweep tests and read TensorBoard logs back
+        "test": ["pytest", "hypothesis", "torch==2.13.0", "pot", "dask[distributed]", "tensorboardX"],
         "gpu": ["cupy-cuda12x", "numba-cuda"],
+        "sweep": ["dask[distributed]"],      # tinygan sweep --workers N / --scheduler (docs/sweeps.md)
+        "logs": ["tensorboardX"],            # TensorBoard event files in every run folder (tinygan/tensorboard.py)
     },
+    package_data={"tinygan.sweep": ["studies/*.toml"]},      # the shipped study specs
     entry_points={"console_scripts": ["tinygan=tinygan.cli:main"]},
 )

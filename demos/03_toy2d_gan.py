@@ -3,7 +3,8 @@
     python demos/03_toy2d_gan.py [--quick] [--data ring|grid] [--steps N] [--out DIR]
 
 Trains a non-saturating GAN and PacGAN2 from the same seed and prints their metrics side by
-side. (The full multi-seed reproduction table of the GAN issue is not built yet.)
+side. The multi-seed table (every method over five seeds, next to PacGAN's Table 1) is
+demos/04_mode_collapse_table.py; its results are in docs/gan-results.md.
 """
 import argparse
 import os

@@ -3,90 +3,63 @@ modes / high-quality % / reverse KL (mean ± std) next to the numbers published 
 (Lin et al. 2018, Table 1).
 
     python demos/04_mode_collapse_table.py [--quick] [--data ring grid] [--methods NAME ...] [--seeds 5]
-                                           [--steps 20000] [--width 64] [--batch 100] [--out DIR]
+                                           [--steps 20000] [--width 64] [--batch 100] [--workers N] [--out DIR]
 
+A thin wrapper over the study spec tinygan/sweep/studies/mode-collapse.toml (its methods are
+METHODS here), run by the sweep runner (`--workers N`: N runs at a time on a local Dask cluster)
+and tabulated by tinygan.sweep.report; `tinygan sweep mode-collapse --out DIR` and `tinygan report
+DIR` do the same from the command line. Runs already finished in DIR are not trained again.
 Writes DIR/results.json and DIR/table.md. docs/gan-results.md has the table for 5 seeds × 10 000
 steps (about an hour on 2 CPU cores, both datasets in parallel), and the grid run that reaches
 PacGAN's quality: --data grid --methods GAN --width 128 --batch 250 --steps 40000.
 """
 import argparse
+import dataclasses
 import os
 
-import numpy as np
-
 from tinygan import files
-from tinygan.gan import train as gan_train
+from tinygan.gan import train as gan_train  # noqa: F401  (tests load the runs with demo.gan_train)
+from tinygan.sweep import report, runner
+from tinygan.sweep import spec as sweep_spec
 
-METHODS = {   # name -> trainer options
-    "GAN": dict(loss="minimax"),
-    "NS-GAN": dict(loss="ns"),
-    "PacGAN2": dict(loss="ns", pack=2),
-    "PacGAN4": dict(loss="ns", pack=4),
-    "Unrolled GAN (K=5)": dict(loss="ns", unrolled=5),
-    "WGAN-GP": dict(loss="wgan-gp"),
-    "NS-GAN + tricks": dict(loss="ns", label_smoothing=True, feature_matching=True, instance_noise=0.05),
-    "GMMN": dict(loss="mmd"),            # fixed two-sample tests instead of a learned D (demo 17)
-    "Sinkhorn": dict(loss="sinkhorn"),
-}
-PUBLISHED = {  # PacGAN Table 1: (modes, HQ %, reverse KL). Its "GAN" is trained with the
-    # non-saturating generator loss (softplus(−D(G(z))) in its released code), hence the NS-GAN row.
-    ("ring", "NS-GAN"): (6.3, 98.2, 0.45), ("ring", "PacGAN2"): (7.9, 95.6, 0.07),
-    ("grid", "NS-GAN"): (17.3, 94.8, 0.70), ("grid", "PacGAN4"): (24.8, 93.6, 0.04),
-}
+STUDY = sweep_spec.load("mode-collapse")
+METHODS = STUDY.methods                 # name -> trainer options, in the spec's order
+PUBLISHED = report.PACGAN_PUBLISHED     # PacGAN Table 1: (data, method) -> (modes, HQ %, reverse KL)
+
+
+def study(datasets, seeds, steps, batch=100, methods=tuple(METHODS), width=0):
+    """The spec with this demo's options: evaluated and checkpointed at the last step only."""
+    config = {**STUDY.config, "steps": steps, "batch": batch, "eval_every": steps, "checkpoint_every": steps}
+    if width:
+        config["width"] = width
+    return dataclasses.replace(STUDY, config=config, grid={**STUDY.grid, "data": list(datasets),
+                                                           "seed": list(range(seeds))},
+                               methods={name: METHODS[name] for name in methods})
 
 
 def run_folder(out, data, name, seed):
-    return os.path.join(out, data, name.replace(" ", "_").replace("(", "").replace(")", ""), f"seed{seed}")
+    return os.path.join(out, sweep_spec.run_name(STUDY, name, {"data": data, "seed": seed}))
 
 
-def run_all(datasets, seeds, steps, out, batch=100, progress=True, methods=tuple(METHODS), width=0):
-    results = {}
-    for data in datasets:
-        for name in methods:
-            finals = []
-            for seed in range(seeds):
-                cfg = gan_train.Config(data=data, steps=steps, batch=batch, width=width, seed=seed, eval_every=steps,
-                                       checkpoint_every=steps, **METHODS[name])
-                finals.append(gan_train.train(cfg, run_folder(out, data, name, seed), progress=progress, overwrite=True))
-            results[f"{data}/{name}"] = finals
-    return results
+def run_all(datasets, seeds, steps, out, batch=100, progress=True, methods=tuple(METHODS), width=0, workers=1):
+    """Train (or find finished) every run; {"data/method": [final metrics per seed]}."""
+    spec = study(datasets, seeds, steps, batch, methods, width)
+    result = runner.run_sweep(spec, out, workers=workers, progress=progress,
+                              echo=None if progress else (lambda line: None))
+    failed = [r for r in result["results"] if r["status"] == "failed"]
+    if failed:
+        raise RuntimeError(f"{len(failed)} run(s) failed, e.g. {failed[0]['name']}: {failed[0]['error']}")
+    return report.mode_collapse_groups(report.collect(out, names={run.name for run in spec.runs()}))
 
 
 def sample_panel(data, out, path, methods=tuple(METHODS)):
     """One scatter per method (seed 0's generator, 2 500 samples) over the true modes."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(1, len(methods), figsize=(2.3 * len(methods) + 0.4, 2.6), squeeze=False)
-    for ax, name in zip(axes[0], methods):
-        run = gan_train.load_run(run_folder(out, data, name, 0))
-        pts, stats = run.sample(2500, seed=0), run.history["eval"][-1]
-        ax.scatter(pts[:, 0], pts[:, 1], s=1, alpha=0.3)
-        ax.scatter(*run.dataset.centers.T, c="red", marker="x", s=12)
-        ax.set_title(f"{name}\n{stats['modes']} modes, HQ {100 * stats['hq']:.0f} %", fontsize=7)
-        ax.set_aspect("equal")
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.tight_layout()
-    files.save_figure(fig, path, dpi=110)
-    plt.close(fig)
+    rows = [r for r in report.collect(out) if r["method"] in methods]
+    return report.sample_panel(out, rows, data, path)
 
 
 def table(results, seeds, steps, width=0, batch=100):
-    lines = [f"{seeds} seed(s), {steps} steps per run, batch {batch}, "
-             f"{f'{width} hidden units' if width else 'default widths'}; published: PacGAN (Lin et al. 2018) Table 1", "",
-             "| data | method | seeds | modes | HQ % | reverse KL | W₁ | MMD² | published (modes / HQ % / KL) |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for key, finals in results.items():
-        data, name = key.split("/", 1)
-        cells = []
-        for metric, scale, digits in (("modes", 1, 1), ("hq", 100, 1), ("kl", 1, 2), ("w1", 1, 3), ("mmd2", 1, 4)):
-            values = scale * np.array([f[metric] for f in finals], float)
-            cells.append(f"{values.mean():.{digits}f} ± {values.std():.{digits}f}")
-        pub = PUBLISHED.get((data, name))
-        pub_text = f"{pub[0]} / {pub[1]} / {pub[2]}" if pub else ""
-        lines.append(f"| {data} | {name} | {len(finals)} | {' | '.join(cells)} | {pub_text} |")
-    return "\n".join(lines)
+    return report.mode_collapse_table(results, seeds, steps, width, batch)
 
 
 def main(argv=None):
@@ -99,14 +72,14 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=20000)
     parser.add_argument("--width", type=int, default=0, help="hidden units of G and D (0: the trainer's default)")
     parser.add_argument("--batch", type=int, default=100, help="PacGAN's 100")
+    parser.add_argument("--workers", type=int, default=1, help="runs at a time (N > 1: a local Dask cluster)")
     parser.add_argument("--out", default="runs/mode-collapse")
     args = parser.parse_args(argv)
     datasets, seeds, steps, batch = args.data, args.seeds, args.steps, args.batch
     if args.quick:
         datasets, seeds, steps, batch = ["ring"], 1, 20, 16
-    results = run_all(datasets, seeds, steps, args.out, batch, not args.quick, args.methods, args.width)
+    results = run_all(datasets, seeds, steps, args.out, batch, not args.quick, args.methods, args.width, args.workers)
     text = table(results, seeds, steps, args.width, batch)
-    os.makedirs(args.out, exist_ok=True)
     files.write_json(os.path.join(args.out, "results.json"), results)
     files.write_text(os.path.join(args.out, "table.md"), text + "\n")
     for data in datasets:

@@ -10,6 +10,8 @@ Memory: the column matrix is K·N·P elements (C·KH·KW/O times the output).
 """
 import functools
 
+from tinygan.kernels.conv_reference import out_hw
+
 _SOURCE = r"""
 extern "C" __global__ void im2col(const DTYPE* x, DTYPE* cols, int N, int C, int H, int W, int KH, int KW,
                                   int SH, int SW, int PH, int PW, int HO, int WO) {
@@ -62,13 +64,9 @@ def _columns(x, kh, kw, stride, padding, ho, wo):
     return cols
 
 
-def _out_hw(x, kh, kw, stride, padding):
-    return ((x.shape[2] + 2 * padding[0] - kh) // stride[0] + 1, (x.shape[3] + 2 * padding[1] - kw) // stride[1] + 1)
-
-
 def conv2d_forward(x, w, stride, padding):
     o, _, kh, kw = w.shape
-    ho, wo = _out_hw(x, kh, kw, stride, padding)
+    ho, wo = out_hw(x.shape[2:], (kh, kw), stride, padding)
     y = w.reshape(o, -1) @ _columns(x, kh, kw, stride, padding, ho, wo)          # cuBLAS
     return y.reshape(o, x.shape[0], ho, wo).transpose(1, 0, 2, 3).copy()
 

@@ -7,7 +7,7 @@ Memory: the column matrix is N*HO*WO*C*KH*KW elements, i.e. C*KH*KW/O times the 
 Works on NumPy and CuPy arrays alike (xp = the array's module).
 """
 from tinygan.backend import get_array_module
-from tinygan.kernels.conv_reference import out_size
+from tinygan.kernels.conv_reference import out_hw
 
 
 def _padded(x, padding):
@@ -21,9 +21,9 @@ def _column_view(x, k_hw, stride, padding):
     """A (N, HO, WO, C, KH, KW) view of the padded input: receptive field of each output pixel."""
     xp = get_array_module(x)
     xpad = _padded(x, padding)
-    n, c, hp, wp = xpad.shape
+    n, c = xpad.shape[:2]
     (kh, kw), (sh, sw) = k_hw, stride
-    ho, wo = (hp - kh) // sh + 1, (wp - kw) // sw + 1
+    ho, wo = out_hw(x.shape[2:], k_hw, stride, padding)
     s_n, s_c, s_h, s_w = xpad.strides
     return xp.lib.stride_tricks.as_strided(
         xpad, (n, ho, wo, c, kh, kw), (s_n, s_h * sh, s_w * sw, s_c, s_h, s_w))
@@ -63,4 +63,4 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     return gw.reshape(o, c, kh, kw)
 
 
-__all__ = ["conv2d_forward", "conv2d_backward_data", "conv2d_backward_weight", "out_size"]
+__all__ = ["conv2d_forward", "conv2d_backward_data", "conv2d_backward_weight"]

@@ -21,6 +21,7 @@ the GEMM time in a training loop. They grow to the largest layer's need and no f
 import numpy as np
 from numba import njit, prange
 
+from tinygan.kernels.conv_reference import out_hw
 from tinygan.kernels.numba_threads import run
 
 
@@ -105,10 +106,6 @@ def _chunk(n, cols_per_sample, out_per_sample):
     return int(max(1, min(n, budget // max(cols_per_sample, 1))))
 
 
-def _out_hw(h, w, kh, kw, stride, padding):
-    return (h + 2 * padding[0] - kh) // stride[0] + 1, (w + 2 * padding[1] - kw) // stride[1] + 1
-
-
 def _gy_rows(gy):
     """gy (N, O, HO, WO) as the (N*HO*WO, O) matrix the GEMMs want (in a scratch buffer)."""
     return _nhwc(gy, "gy_rows").reshape(-1, gy.shape[1])
@@ -135,7 +132,7 @@ def _weight_matrix(w):
 def conv2d_forward(x, w, stride, padding):
     n, c, h, wd = x.shape
     o, _, kh, kw = w.shape
-    ho, wo = _out_hw(h, wd, kh, kw, stride, padding)
+    ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
     p, k = ho * wo, c * kh * kw
     w2t = _weight_matrix(w).T
     x = _nhwc(x)

@@ -18,6 +18,7 @@ import numpy as np
 from numba import cuda
 
 from tinygan.kernels import cuda_arrays as ca
+from tinygan.kernels.conv_reference import out_hw
 
 THREADS = 128
 TILE = 16
@@ -122,9 +123,7 @@ def _backward_weight(x, gy, gw, sh, sw, ph, pw, zero):
 
 
 def _out_shape(x, w, stride, padding):
-    ho = (x.shape[2] + 2 * padding[0] - w.shape[2]) // stride[0] + 1
-    wo = (x.shape[3] + 2 * padding[1] - w.shape[3]) // stride[1] + 1
-    return (x.shape[0], w.shape[0], ho, wo)
+    return (x.shape[0], w.shape[0], *out_hw(x.shape[2:], w.shape[2:], stride, padding))
 
 
 def conv2d_forward_direct(x, w, stride, padding):

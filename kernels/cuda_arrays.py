@@ -3,9 +3,7 @@ copied: both libraries speak __cuda_array_interface__. With NumPy arrays (tests 
 NUMBA_ENABLE_CUDASIM=1, Numba's CUDA simulator) the data goes to the device and back."""
 import numpy as np
 
-
-def is_cupy(array):
-    return type(array).__module__.startswith("cupy")
+from tinygan.backend import is_cupy
 
 
 def to_device(array):

@@ -1,15 +1,29 @@
 """The kernel registry: for each hot op, the named implementations that can compute it.
 
-An entry points at "module:function" and is imported only on first use, so `import tinygan`
-never pays for Numba or CuPy. Selection per op: the implementation chosen with `use()` (or
-env TINYGAN_KERNELS="conv2d:im2col,bce_with_logits:reference"), else the first one in
-preference order that runs on the array's backend.
+Each op registers its implementations next to its Function, with literal targets
+(tinygan/ops/conv.py, tinygan/ops/losses.py, tinygan/ops/norm.py):
+
+    register("mse", "numba_cpu", "tinygan.kernels.losses_numba_cpu:mse", ("numpy",), "one parallel pass")
+
+A target "module:function" is imported only on first use, so `import tinygan` never pays for
+Numba or CuPy. Registration order is preference order. Selection per op: the implementation
+chosen with `use()` (or env TINYGAN_KERNELS="conv2d:im2col,bce_with_logits:reference"), else the
+first one in registration order that runs on the array's backend and whose packages import.
+
+Public API (what the bench and the tests use; `_table` is private):
+    ops()                      the registered op names, in registration order
+    implementations(op)        its implementation names, in preference order
+    get(op, name)              one Impl: .target, .backends, .about, .load(), .loadable()
+    kernel(op, array)          the function that computes op for this array (what the Functions call)
+    selected(op, backend)      the name kernel() would pick;  use(op, impl): choose one
+    rows() / table() / available()   the table `tinygan info` prints
 """
 import importlib
 import os
 from dataclasses import dataclass
 
 from tinygan import profiler
+from tinygan.backend import is_cupy
 from tinygan.errors import KernelError
 
 # A family name selects every op of the family at once (TINYGAN_KERNELS=conv2d:im2col).
@@ -46,15 +60,43 @@ class Impl:
 
 _table = {}      # op -> {impl name -> Impl}, in preference order
 _chosen = {}     # op -> impl name picked by the user
-env_error = None  # a bad TINYGAN_KERNELS, raised by kernel() (kernels/__init__.py)
+env_error = None  # a bad TINYGAN_KERNELS, raised by kernel() (set by apply_env_at_import)
 
 
 def register(op, name, target, backends=("numpy",), about=""):
+    """Add implementation `name` of `op`: target "module:function" (imported on first use),
+    the array modules it accepts, one line for the table. Later registrations rank lower."""
     _table.setdefault(op, {})[name] = Impl(op, name, target, tuple(backends), about)
 
 
 def ops():
+    """The registered op names, in registration order."""
     return list(_table)
+
+
+def implementations(op):
+    """The names of op's implementations, in preference order."""
+    _ops_named(op)                   # one clear KernelError for an unknown op
+    return list(_table[op])
+
+
+def get(op, name):
+    """The Impl registered as `name` for `op` (a KernelError naming the choices if there is none)."""
+    if name not in implementations(op):
+        raise KernelError(f"kernels: op {op!r} has no implementation {name!r}; choose one of {implementations(op)}")
+    return _table[op][name]
+
+
+def choices():
+    """The user's kernel choices (op -> implementation name) now in force: a copy, so a test or
+    a script can put them back with restore_choices()."""
+    return dict(_chosen)
+
+
+def restore_choices(saved):
+    """Make `saved` (from choices()) the choices in force again, dropping any made since."""
+    _chosen.clear()
+    _chosen.update(saved)
 
 
 def _ops_named(op):
@@ -69,8 +111,7 @@ def kernel(op, array):
     """The function that computes `op` for arrays like `array` (NumPy or CuPy)."""
     if env_error:
         raise env_error
-    backend = "cupy" if type(array).__module__.startswith("cupy") else "numpy"
-    impl = _pick(op, backend)
+    impl = _pick(op, "cupy" if is_cupy(array) else "numpy")
     if profiler._active is not None:
         profiler.note_kernel(op, impl.name)
     return impl.load()
@@ -159,6 +200,17 @@ def available(backend="numpy"):
     """Print the registry table (which kernel each op uses now) and return its rows."""
     print(table(backend))
     return rows(backend)
+
+
+def apply_env_at_import():
+    """Apply TINYGAN_KERNELS once every op has registered its kernels (tinygan/__init__.py calls it
+    last). As with TINYGAN_BACKEND (tinygan/backend.py), a bad value is kept in env_error instead of
+    breaking `import tinygan`: kernel() raises it at the first use of a kernel, `tinygan info` shows it."""
+    global env_error
+    try:
+        apply_env()
+    except KernelError as exc:
+        env_error = KernelError(f"TINYGAN_KERNELS={os.environ.get('TINYGAN_KERNELS')!r}: {exc}")
 
 
 def apply_env(spec=None):

@@ -7,16 +7,15 @@ from tinygan.kernels import registry
 
 # The state every test starts from, taken once at import: the kernel choices TINYGAN_KERNELS made
 # (none when it is unset, i.e. automatic selection for every op) and the backend (numpy unless
-# TINYGAN_BACKEND says otherwise). The registry keeps user choices in registry._chosen (op -> impl).
-_START_CHOICES = dict(registry._chosen)
+# TINYGAN_BACKEND says otherwise).
+_START_CHOICES = registry.choices()
 _START_BACKEND = backend.get_backend()
 
 
 def reset_kernels_and_backend():
     """Undo any kernels.use(...) a test left behind (with or without a context manager) and any
     set_backend(...): back to the choices and backend of the session's start."""
-    registry._chosen.clear()
-    registry._chosen.update(_START_CHOICES)
+    registry.restore_choices(_START_CHOICES)
     backend._active = _START_BACKEND
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from tinygan.kernels import registry
 
-PARITY_CASES = [(op, impl) for op, impls in registry._table.items() for impl in impls if impl.startswith("numba_cuda")]
+PARITY_CASES = [(op, impl) for op in registry.ops() for impl in registry.implementations(op)
+                if impl.startswith("numba_cuda")]
 CONV_CASES = [(op, impl) for op, impl in PARITY_CASES if op in registry.FAMILIES["conv2d"]]
 LOSS_CASES = [(op, impl) for op, impl in PARITY_CASES if op in registry.FAMILIES["losses"]]
 BN_CASES = [(op, impl) for op, impl in PARITY_CASES if op in registry.FAMILIES["batch_norm"]]
@@ -27,7 +28,7 @@ def _cuda_or_its_simulator():
 
 
 def _impl(op, impl):
-    return registry._table[op][impl].load()
+    return registry.get(op, impl).load()
 
 
 def _as_tuple(out):

@@ -86,3 +86,49 @@ def test_import_is_fast_and_does_not_load_numba():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split()
     assert out[1] == "False"
     assert float(out[0]) < 5.0   # generous bound: catches a JIT compile at import, not machine noise
+
+
+# ---- locality: every kernel is registered, with a literal target, beside the Function that calls it ----
+import ast  # noqa: E402
+import pathlib  # noqa: E402
+import re  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+OP_FILES = sorted((ROOT / "tinygan" / "ops").glob("*.py"))
+
+
+def _register_calls():
+    """(file, op, impl, target) of every register(...) call in tinygan/ops/*.py, read from the source."""
+    calls = []
+    for path in OP_FILES:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "register":
+                literal = [isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[:3]]
+                assert len(literal) == 3 and all(literal), \
+                    f"{path.name}:{node.lineno}: register(op, impl, target, ...) needs three string literals"
+                calls.append((path, *(a.value for a in node.args[:3])))
+    return calls
+
+
+def test_every_kernel_is_registered_with_a_literal_target_in_its_op_s_file():
+    """A reader goes from an op's Function to each of its kernels in one hop: the register() lines in
+    the same file name them as "tinygan.kernels.<file>:<function>" (grep and go-to-file find them)."""
+    calls = _register_calls()
+    registered = [(op, impl, registry.get(op, impl).target) for op in registry.ops() for impl in registry.implementations(op)]
+    assert sorted((op, impl, target) for _, op, impl, target in calls) == sorted(registered)
+    for path, op, impl, target in calls:
+        assert f'kernel("{op}"' in path.read_text(), f"{op} is registered in {path.name}, but not called there"
+        module, function = target.split(":")
+        assert module.startswith("tinygan.kernels."), target
+        source = (ROOT / "kernels" / (module.rsplit(".", 1)[1] + ".py")).read_text()
+        assert re.search(rf"^def {function}\(", source, re.M), f"{target}: no such function"
+
+
+def test_the_registry_s_public_api():
+    assert kernels.implementations("conv2d_forward")[0] == "numba_cpu"
+    assert kernels.get("mse", "reference").target == "tinygan.kernels.losses_reference:mse"
+    assert kernels.get("mse", "numba_cpu").backends == ("numpy",)
+    with pytest.raises(tinygan.KernelError, match="unknown op 'conv3d'"):
+        kernels.implementations("conv3d")
+    with pytest.raises(tinygan.KernelError, match=r"no implementation 'winograd'.*'reference'"):
+        kernels.get("conv2d_forward", "winograd")

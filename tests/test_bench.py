@@ -79,19 +79,35 @@ def test_the_worker_keeps_the_machine_s_blas_overrides_that_the_bench_unset_for_
     assert env["OPENBLAS_CORETYPE"] == "Haswell" and "TINYGAN_BENCH_CHILD" not in env
 
 
+def _tinygan_layer_shapes(image_size, nz=64, batch=2):
+    """What torch_worker.py --layers prints, for tinygan's DCGAN (G and D as the bench builds them)."""
+    import tinygan
+    from tinygan.gan.models import DCGANDiscriminator, DCGANGenerator
+    g, d = DCGANGenerator(nz, 32, 1, image_size), DCGANDiscriminator(32, 1, image_size)
+    out = {}
+    for name, layers, x in (("g", list(g.net), tinygan.randn(batch, nz, 1, 1)),
+                            ("d", list(d.body) + list(d.head), tinygan.rand(batch, 1, image_size, image_size))):
+        out[name] = []
+        with tinygan.no_grad():
+            for layer in layers:
+                x = layer(x)
+                out[name].append([type(layer).__name__, [list(p.shape) for p in layer.parameters()], list(x.shape)])
+    return out
+
+
 @pytest.mark.parametrize("size", [32, 64])
 def test_the_pytorch_dcgan_is_layer_for_layer_tinygan_s(size):
-    torch = pytest.importorskip("torch")
-    import importlib.util
+    """The bench's PyTorch DCGAN is rebuilt by hand in torch_worker.py (which never imports tinygan):
+    every layer's type, parameter shapes and output shape must be tinygan's, so strides and paddings
+    are compared too. The worker runs as the bench runs it, a script in its own process."""
+    pytest.importorskip("torch")
     import pathlib
-    from tinygan.gan.models import DCGANDiscriminator, DCGANGenerator
-    path = pathlib.Path(__file__).resolve().parent.parent / "tinygan" / "benchmark" / "torch_worker.py"
-    spec = importlib.util.spec_from_file_location("torch_worker", path)
-    worker = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(worker)
-    g, d = worker.dcgan(torch, size)
-    ours = [DCGANGenerator(64, 32, 1, size), DCGANDiscriminator(32, 1, size)]
-    for theirs, mine in zip((g, d), ours):
-        assert [tuple(p.shape) for p in theirs.parameters()] == [tuple(p.shape) for p in mine.parameters()]
-        assert [type(m).__name__ for m in theirs.modules() if not list(m.children())] == \
-            [type(m).__name__ for m in mine.modules() if not list(m.children())]
+    worker = pathlib.Path(__file__).resolve().parent.parent / "tinygan" / "benchmark" / "torch_worker.py"
+    run = subprocess.run([sys.executable, str(worker), "--layers", str(size)], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr
+    theirs, ours = json.loads(run.stdout), _tinygan_layer_shapes(size)
+    for net in ("g", "d"):
+        assert len(theirs[net]) == len(ours[net]), net
+        for k, (t, o) in enumerate(zip(theirs[net], ours[net])):
+            assert t == o, f"{net} layer {k}: PyTorch {t}, tinygan {o}"

@@ -29,7 +29,7 @@ PARITY_CASES = [(op, impl) for impl in CPU_IMPLS for op in CONV_OPS]   # read by
 
 
 def _impl(name, op):
-    return registry._table[op][name].load()
+    return registry.get(op, name).load()
 
 
 def _op_inputs(op, x, wt, gy, stride, pad):

@@ -14,8 +14,8 @@ from tinygan.kernels import conv_reference as ref, registry
 pytestmark = pytest.mark.skipif(backend.cupy_problem() is not None,
                                 reason=f"CuPy GPU tests: {backend.cupy_problem()}")
 
-GPU_IMPLS = sorted({(op, name) for op, impls in registry._table.items() for name, i in impls.items()
-                    if "cupy" in i.backends and name != "reference"})
+GPU_IMPLS = sorted({(op, name) for op in registry.ops() for name in registry.implementations(op)
+                    if "cupy" in registry.get(op, name).backends and name != "reference"})
 PARITY_CASES = GPU_IMPLS
 
 
@@ -23,8 +23,8 @@ PARITY_CASES = GPU_IMPLS
 def test_gpu_kernel_matches_cpu_reference(op, impl):
     import cupy
     rng = np.random.default_rng(0)
-    fn = registry._table[op][impl].load()
-    ref_fn = registry._table[op]["reference"].load()
+    fn = registry.get(op, impl).load()
+    ref_fn = registry.get(op, "reference").load()
     if op.startswith("conv2d"):
         x, w = rng.standard_normal((2, 3, 9, 7)), rng.standard_normal((4, 3, 3, 3))
         args = ((2, 2), (1, 1))
@@ -33,7 +33,7 @@ def test_gpu_kernel_matches_cpu_reference(op, impl):
                   "conv2d_backward_weight": (x, gy, *args, (3, 3))}[op]
     elif op.startswith("batch_norm"):
         x, g, b = rng.standard_normal((4, 3, 5, 5)), rng.uniform(0.5, 1.5, 3), rng.standard_normal(3)
-        _, mean, invstd = registry._table["batch_norm_forward"]["reference"].load()(x, g, b, 1e-5)
+        _, mean, invstd = registry.get("batch_norm_forward", "reference").load()(x, g, b, 1e-5)
         inputs = (x, g, b, 1e-5) if op == "batch_norm_forward" else (rng.standard_normal(x.shape), x, g, mean, invstd)
     elif op == "reparameterize_kl":
         inputs = (rng.standard_normal(5000), rng.uniform(-4, 4, 5000), rng.standard_normal(5000))

@@ -14,15 +14,16 @@ from tinygan.kernels import registry
 
 TESTS = pathlib.Path(__file__).resolve().parent
 LOSSES = registry.FAMILIES["losses"]
-CPU = [(op, impl) for op in LOSSES for impl, entry in registry._table[op].items() if "numpy" in entry.backends]
-GPU = [(op, impl) for op in LOSSES for impl, entry in registry._table[op].items()
-       if entry.backends == ("cupy",) and impl == "cupy"]
+CPU = [(op, impl) for op in LOSSES for impl in registry.implementations(op)
+       if "numpy" in registry.get(op, impl).backends]
+GPU = [(op, impl) for op in LOSSES for impl in registry.implementations(op)
+       if impl == "cupy" and registry.get(op, impl).backends == ("cupy",)]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("op,impl", CPU)
 def test_cpu_kernels_give_the_reference_inf_nan_pattern(op, impl, dtype):
-    kernel = registry._table[op][impl].load()
+    kernel = registry.get(op, impl).load()
     for case_op, args in cases(dtype):
         if case_op == op:
             with np.errstate(all="ignore"):
@@ -36,7 +37,7 @@ def test_cupy_kernels_give_the_reference_inf_nan_pattern(op, impl, dtype):
     from tinygan.backend import cupy_problem
     if cupy_problem():
         pytest.skip(cupy_problem())
-    kernel = registry._table[op][impl].load()
+    kernel = registry.get(op, impl).load()
     for case_op, args in cases(dtype):
         if case_op == op:
             check_like_reference(op, args, kernel(*[cupy.asarray(a) for a in args]), to_host=cupy.asnumpy)

@@ -21,12 +21,12 @@ def _inputs(op, dtype, rng):
     gamma, beta = rng.uniform(0.5, 1.5, 5).astype(dtype), rng.standard_normal(5).astype(dtype)
     if op == "batch_norm_forward":
         return x, gamma, beta, 1e-5
-    _, mean, invstd = registry._table["batch_norm_forward"]["reference"].load()(x, gamma, beta, 1e-5)
+    _, mean, invstd = registry.get("batch_norm_forward", "reference").load()(x, gamma, beta, 1e-5)
     return rng.standard_normal(x.shape).astype(dtype), x, gamma, mean, invstd
 
 
-CASES = [(op, impl) for op, impls in registry._table.items() if not op.startswith("conv2d")
-         for impl, entry in impls.items() if impl != "reference" and "numpy" in entry.backends]
+CASES = [(op, impl) for op in registry.ops() if not op.startswith("conv2d")
+         for impl in registry.implementations(op) if impl != "reference" and "numpy" in registry.get(op, impl).backends]
 PARITY_CASES = CASES     # read by test_parity_coverage.py: the (op, impl) pairs this file checks
 
 
@@ -37,14 +37,14 @@ def _as_tuple(out):
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-5)])
 @pytest.mark.parametrize("op,impl", PARITY_CASES)
 def test_matches_reference(op, impl, dtype, tol):
-    if not registry._table[op][impl].loadable():
+    if not registry.get(op, impl).loadable():
         pytest.skip(f"{impl} needs a package that is not installed")
     args = _inputs(op, dtype, np.random.default_rng(0))
     pristine = [np.copy(a) for a in args]
-    expected = _as_tuple(registry._table[op]["reference"].load()(*args))
+    expected = _as_tuple(registry.get(op, "reference").load()(*args))
     for a, p in zip(args, pristine):
         np.testing.assert_array_equal(a, p, err_msg=f"reference {op} changed its input")
-    got = _as_tuple(registry._table[op][impl].load()(*args))
+    got = _as_tuple(registry.get(op, impl).load()(*args))
     for a, p in zip(args, pristine):    # a kernel writing into its input would also fool the comparison
         np.testing.assert_array_equal(a, p, err_msg=f"{impl} {op} changed its input")
     assert len(got) == len(expected), f"{impl} {op} returned {len(got)} outputs, the reference {len(expected)}"
@@ -65,13 +65,14 @@ def test_gaussian_kl_gradient_with_respect_to_mu_is_mu():
     against a central difference of the reference's sum (not against the input it returns)."""
     rng = np.random.default_rng(3)
     mu, logvar = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
-    ref = registry._table["gaussian_kl"]["reference"].load()
+    ref = registry.get("gaussian_kl", "reference").load()
     h, numeric = 1e-6, np.empty_like(mu)
     for i in np.ndindex(mu.shape):
         step = np.zeros_like(mu)
         step[i] = h
         numeric[i] = (ref(mu + step, logvar)[0] - ref(mu - step, logvar)[0]) / (2 * h)
-    for impl, entry in registry._table["gaussian_kl"].items():
+    for impl in registry.implementations("gaussian_kl"):
+        entry = registry.get("gaussian_kl", impl)
         if "numpy" in entry.backends and entry.loadable():
             np.testing.assert_allclose(entry.load()(mu.copy(), logvar.copy())[1], numeric, rtol=1e-7, atol=1e-8,
                                        err_msg=impl)
@@ -94,10 +95,10 @@ def test_conftest_reset_2_the_next_test_starts_from_the_automatic_choice():
 
     import conftest
     from tinygan import backend, kernels
-    assert registry._chosen == conftest._START_CHOICES
+    assert registry.choices() == conftest._START_CHOICES
     assert backend.get_backend() == conftest._START_BACKEND
     if not os.environ.get("TINYGAN_KERNELS"):
-        assert registry._chosen == {}
+        assert registry.choices() == {}
         assert kernels.selected("conv2d_forward") != "reference" and kernels.selected("mse") != "reference"
     if not os.environ.get("TINYGAN_BACKEND"):
         assert backend.get_backend() == "numpy"

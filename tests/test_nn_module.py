@@ -21,7 +21,7 @@ def test_named_parameters_and_buffers_in_definition_order():
     names = [n for n, _ in net.named_parameters()]
     assert names == ["scale", "body.0.weight", "body.0.bias", "body.3.weight", "body.3.bias",
                      "norm.weight", "norm.bias"]  # own parameters first, then children (as PyTorch)
-    assert {"norm.running_mean", "norm.running_var"} == {n for n, _ in net.named_buffers()}
+    assert {"norm.running_mean", "norm.running_var", "norm.num_batches_tracked"} == {n for n, _ in net.named_buffers()}
     assert sum(p.numel() for p in net.parameters()) == 4 * 8 + 8 + 8 * 2 + 2 + 2 + 2 + 1
 
 

@@ -290,3 +290,127 @@ def test_autograd_grad_accepts_only_inputs():
 
 def test_import_tinygan_makes_the_subpackages_available():
     assert tinygan.nn.Linear and tinygan.optim.Adam and tinygan.data.DataLoader
+
+
+def test_leaf_gradients_can_be_changed_in_place_like_torchs():
+    """x.sum()'s backward hands out a read-only broadcast view, and w + b gives both sides one
+    array: each .grad must still own its memory, so zero_/mul_/clipping in place stay local."""
+    w, tw = both((3,))
+    b, tb = both((3,), seed=1)
+    (w + b).sum().backward()
+    (tw + tb).sum().backward()
+    w.grad.mul_(3)
+    tw.grad.mul_(3)
+    b.grad.zero_()
+    tb.grad.zero_()
+    np.testing.assert_array_equal(w.grad.numpy(), tw.grad.numpy())
+    np.testing.assert_array_equal(b.grad.numpy(), tb.grad.numpy())
+    opt = tinygan.optim.SGD([w], lr=0.1)
+    opt.zero_grad(set_to_none=False)
+    assert not w.grad.numpy().any()
+
+
+# ---- idioms an independent probe found missing (tests/pytorch_idioms_independent.py) ----------
+def test_one_hot_scatter_and_label_smoothing_match_torch():
+    labels = [0, 2, 1, 2]
+    np.testing.assert_array_equal(tinygan.nn.functional.one_hot(tinygan.tensor(labels), 4).numpy(),
+                                  torch.nn.functional.one_hot(torch.tensor(labels), 4).numpy())
+    index = [[1, 2, 0, 1], [0, 1, 2, 2]]
+    ours = tinygan.zeros(3, 4).scatter_(0, tinygan.tensor(index), tinygan.arange(8.0).view(2, 4))
+    theirs = torch.zeros(3, 4).scatter_(0, torch.tensor(index), torch.arange(8.0).view(2, 4))
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    x, tx = both((4, 3))
+    loss = tinygan.nn.functional.cross_entropy(x, tinygan.tensor(labels[:3] + [0]), label_smoothing=0.2)
+    t_loss = torch.nn.functional.cross_entropy(tx, torch.tensor(labels[:3] + [0]), label_smoothing=0.2)
+    loss.backward()
+    t_loss.backward()
+    assert float(loss) == pytest.approx(t_loss.item(), rel=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-10)
+
+
+def test_meshgrid_lerp_and_spectral_matrix_norm_match_torch():
+    a, b = tinygan.arange(3.0), tinygan.arange(4.0)
+    for indexing in ("ij", "xy"):
+        ours = tinygan.meshgrid(a, b, indexing=indexing)
+        theirs = torch.meshgrid(torch.arange(3.0), torch.arange(4.0), indexing=indexing)
+        for o, t in zip(ours, theirs):
+            np.testing.assert_array_equal(o.numpy(), t.numpy())
+    ema, t_ema = tinygan.ones(3), torch.ones(3)
+    ema.lerp_(tinygan.zeros(3), 0.1)
+    t_ema.lerp_(torch.zeros(3), 0.1)
+    np.testing.assert_allclose(ema.numpy(), t_ema.numpy())
+    w, tw = both((4, 3))
+    sigma = tinygan.linalg.matrix_norm(w, ord=2)
+    t_sigma = torch.linalg.matrix_norm(tw, ord=2)
+    sigma.backward()
+    t_sigma.backward()
+    assert float(sigma) == pytest.approx(t_sigma.item(), rel=1e-12)
+    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_dtype_names_and_init_options_follow_torch():
+    assert tinygan.zeros(2, dtype=tinygan.float).dtype == tinygan.float32
+    assert tinygan.tensor([1, 2], dtype=tinygan.long).dtype == tinygan.int64
+    assert tinygan.ones(2).double().dtype == tinygan.double
+    m = nn.Linear(400, 30)
+    nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+    assert float(m.weight.numpy().std()) == pytest.approx(np.sqrt(2 / 30), rel=0.1)    # fan_out = 30
+    square = nn.Linear(3, 3)
+    nn.init.eye_(square.weight)
+    np.testing.assert_array_equal(square.weight.numpy(), np.eye(3))
+    with pytest.raises(ValueError, match="mode"):
+        nn.init.kaiming_uniform_(m.weight, mode="fan_middle")
+
+
+def test_datasets_split_concat_and_seeded_generators():
+    from tinygan.utils import data
+    ds = data.TensorDataset(tinygan.arange(10.0))
+    first, second = data.random_split(ds, [0.7, 0.3], generator=tinygan.Generator().manual_seed(3))
+    again, _ = data.random_split(ds, [7, 3], generator=tinygan.Generator().manual_seed(3))
+    assert (len(first), len(second)) == (7, 3) and first.indices == again.indices
+    assert sorted(first.indices + second.indices) == list(range(10))
+    both_parts = data.ConcatDataset([first, second])
+    assert [float(both_parts[i][0]) for i in range(10)] == [float(ds[i][0]) for i in first.indices + second.indices]
+    loader = data.DataLoader(ds, batch_size=5, shuffle=True, generator=tinygan.Generator().manual_seed(1))
+    orders = [[float(v) for batch, in loader for v in batch.numpy()] for _ in range(2)]
+    assert sorted(orders[0]) == list(range(10)) and orders[0] != orders[1]
+
+
+def test_multistep_lr_matches_torch():
+    ours = tinygan.optim.SGD([nn.Parameter(tinygan.zeros(1))], lr=1.0)
+    theirs = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.0)
+    s = tinygan.optim.lr_scheduler.MultiStepLR(ours, milestones=[2, 5], gamma=0.5)
+    ts = torch.optim.lr_scheduler.MultiStepLR(theirs, milestones=[2, 5], gamma=0.5)
+    lrs, t_lrs = [], []
+    for _ in range(7):
+        ours.step(), theirs.step(), s.step(), ts.step()
+        lrs.append(s.get_last_lr()[0]), t_lrs.append(ts.get_last_lr()[0])
+    assert lrs == pytest.approx(t_lrs)
+
+
+def test_save_and_load_take_torch_arguments_and_buffers(tmp_path):
+    import io
+    m = nn.Linear(2, 2)
+    buffer = io.BytesIO()
+    tinygan.save(m.state_dict(), buffer)
+    buffer.seek(0)
+    restored = nn.Linear(2, 2)
+    restored.load_state_dict(tinygan.load(buffer, map_location="cpu", weights_only=True))
+    np.testing.assert_array_equal(restored.weight.numpy(), m.weight.numpy())
+    tinygan.save({"epoch": 3}, tmp_path / "c.pth")
+    assert tinygan.load(tmp_path / "c.pth", map_location=tinygan.device("cpu"))["epoch"] == 3
+    with pytest.raises(BackendError, match="map_location"):
+        tinygan.load(tmp_path / "c.pth", map_location="gpu")
+
+
+def test_batchnorm_counts_batches_like_torch_and_loads_older_state():
+    ours, theirs = nn.BatchNorm2d(3, momentum=None), torch.nn.BatchNorm2d(3, momentum=None)
+    for seed in range(3):                                 # momentum=None: the cumulative average
+        x = np.random.default_rng(seed).standard_normal((4, 3, 2, 2)).astype(np.float32)
+        ours(tinygan.tensor(x)), theirs(torch.tensor(x))
+    np.testing.assert_allclose(ours.running_var.numpy(), theirs.running_var.numpy(), rtol=1e-5)
+    assert list(ours.state_dict()) == list(theirs.state_dict()) and int(ours.num_batches_tracked) == 3
+    older = {k: v for k, v in ours.state_dict().items() if k != "num_batches_tracked"}
+    nn.BatchNorm2d(3).load_state_dict(older)              # checkpoints from before the counter
+    with pytest.raises(KeyError, match="running_var"):
+        nn.BatchNorm2d(3).load_state_dict({k: v for k, v in older.items() if k != "running_var"})

@@ -167,10 +167,22 @@ def run_backward(roots, root_grads, retain_graph, create_graph, leaves=None):
 
     if wanted is not None:
         return [wanted[id(t)] for t in leaves]
+    handed_out = set()
     for leaf, g in leaf_grads.values():
-        g = g if create_graph else g.detach()
+        g = g if create_graph else _own_array(g, handed_out)
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     return None
+
+
+def _own_array(g, handed_out):
+    """g detached, on an array no other .grad shares and that may be written: `p.grad.zero_()`,
+    gradient clipping in place. Backward formulas hand out read-only broadcast views (the
+    gradient of x.sum()) and one array to several inputs (both sides of w + b)."""
+    array = g.array
+    if array.base is not None or not getattr(array.flags, "writeable", True) or id(array) in handed_out:
+        array = array.copy()
+    handed_out.add(id(array))
+    return type(g)(array)
 
 
 def _check_versions(fn):

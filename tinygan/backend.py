@@ -45,6 +45,7 @@ def set_backend(name):
 
 
 def get_backend():
+    """The active backend's name, 'numpy' or 'cupy' (raises the error of a bad TINYGAN_BACKEND)."""
     if env_error:
         raise env_error
     return _active
@@ -61,16 +62,23 @@ def xp_of_backend(name=None, op=None):
     return _import_cupy(op or "set_backend('cupy')") if name == "cupy" else np
 
 
+def is_cupy(array):
+    """True for a CuPy array, told by its type's module, so CuPy is never imported to ask (the one
+    test for this: the kernel registry, kernels/cuda_arrays.py and get_array_module use it)."""
+    return type(array).__module__.startswith("cupy")
+
+
 def get_array_module(array):
     """numpy for NumPy arrays (and Python scalars), cupy for CuPy arrays."""
-    if type(array).__module__.startswith("cupy"):
+    if is_cupy(array):
         import cupy
         return cupy
     return np
 
 
 def to_numpy(array):
-    return array.get() if hasattr(array, "get") and not isinstance(array, np.ndarray) else np.asarray(array)
+    """A NumPy array of the values: a CuPy array is copied to the host, anything else is np.asarray'd."""
+    return array.get() if is_cupy(array) else np.asarray(array)
 
 
 def scatter_add(target, index, values):

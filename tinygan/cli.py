@@ -35,14 +35,10 @@ def cmd_bench(args):
 
 def cmd_train_gan(args):
     from tinygan.gan import train
-    cfg = train.Config(data=args.data, model=args.model, loss=args.loss, pack=args.pack, steps=args.steps,
-                       batch=args.batch, lr=args.lr, nz=args.nz, width=args.width, image_size=args.image_size,
-                       seed=args.seed, label_smoothing=args.label_smoothing, feature_matching=args.feature_matching,
-                       instance_noise=args.instance_noise, unrolled=args.unrolled,
-                       unrolled_stop_gradient=args.unrolled_stop_gradient, vbn=args.vbn, eval_every=args.eval_every,
-                       checkpoint_every=args.checkpoint_every)
+    from tinygan.options import config_from_args
+    cfg = config_from_args(train.Config, args)
     final = train.train(cfg, args.out, resume=args.resume, progress=not args.quiet, overwrite=args.overwrite,
-                        extend=args.extend)
+                        extend=args.extend, tensorboard=args.tensorboard)
     if "modes" in final:
         summary = f"{final['modes']} modes, HQ {100 * final['hq']:.1f} %, reverse KL {final['kl']:.3f}"
     elif "fd" in final:
@@ -81,11 +77,10 @@ def cmd_sample(args):
 
 def cmd_train_vae(args):
     from tinygan.vae import train
-    cfg = train.Config(model=args.model, data=args.data, size=args.size, arch=args.arch, beta=args.beta,
-                       lambda_od=args.lambda_od, steps=args.steps, batch=args.batch, lr=args.lr, seed=args.seed,
-                       eval_every=args.eval_every, checkpoint_every=args.checkpoint_every)
+    from tinygan.options import config_from_args
+    cfg = config_from_args(train.Config, args)
     final = train.train(cfg, args.out, resume=args.resume, progress=not args.quiet, overwrite=args.overwrite,
-                        extend=args.extend)
+                        extend=args.extend, tensorboard=args.tensorboard)
     print(f"{args.model} on {args.data}: loss {final['total']:.1f} (reconstruction {final['reconstruction']:.1f}, "
           f"KL {final['kl']:.2f}), off-diagonal norm of Cov q(z) {final['offdiag_norm']:.3f}  ->  {args.out}/metrics.json")
     return 0
@@ -127,8 +122,36 @@ def cmd_evaluate(args):
     return 0
 
 
+class _ConfigOptions(argparse.ArgumentParser):
+    """A `train` subcommand with one option per field of its trainer's Config (tinygan/options.py:
+    defaults and help are written once, in the Config). `config` returns that class; it is called
+    when the subcommand is used, so `tinygan info` and `--version` never import the trainers (~1.5 s)."""
+
+    def __init__(self, *args, config=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._config = config
+
+    def parse_known_args(self, args=None, namespace=None):
+        if self._config:
+            from tinygan.options import add_options
+            self._config, config = None, self._config
+            add_options(self, config())
+        return super().parse_known_args(args, namespace)
+
+
+def _gan_config():
+    from tinygan.gan.train import Config
+    return Config
+
+
+def _vae_config():
+    from tinygan.vae.train import Config
+    return Config
+
+
 def build_parser():
     import tinygan
+    from tinygan import sweep, tensorboard
     parser = argparse.ArgumentParser(prog="tinygan", description="tinygan: a small autograd engine for generative models")
     parser.add_argument("--version", action="version", version=f"tinygan {tinygan.__version__}")
     sub = parser.add_subparsers(dest="command")
@@ -138,30 +161,10 @@ def build_parser():
     bench.add_argument("--device", choices=("cpu", "gpu"), default="cpu")
     bench.add_argument("--out", default="bench-out", help="folder for bench.json, bench.csv, bench.png")
     bench.set_defaults(run=cmd_bench)
-    train = sub.add_parser("train", help="train a model").add_subparsers(dest="what", required=True)
-    gan = train.add_parser("gan", help="train a GAN and score its mode coverage / sample quality")
-    gan.add_argument("--data", default="ring", help="ring | grid (2-D) | shapes | digits | idx:PATH (images)")
-    gan.add_argument("--model", default="", help="mlp (2-D data) | dcgan (images); default: the one that fits --data")
-    gan.add_argument("--loss", default="ns", choices=("minimax", "ns", "wgan", "wgan-gp", "mmd", "sinkhorn"),
-                     help="mmd (GMMN) and sinkhorn train G against a fixed two-sample test, with no D (2-D data)")
-    gan.add_argument("--pack", type=int, default=1, help="PacGAN: samples per discriminator input")
-    gan.add_argument("--label-smoothing", action="store_true", help="one-sided: real targets 0.9")
-    gan.add_argument("--feature-matching", action="store_true", help="G matches D's hidden-layer means")
-    gan.add_argument("--vbn", action="store_true", help="virtual batch norm in G (reference batch of --batch codes)")
-    gan.add_argument("--unrolled", type=int, default=0, metavar="K", help="unrolled GAN: G's loss against D after K steps")
-    gan.add_argument("--unrolled-stop-gradient", action="store_true",
-                     help="the cheaper unrolled variant: no gradient through the unrolled D steps")
-    gan.add_argument("--instance-noise", type=float, default=0.0, metavar="SIGMA0",
-                     help="Gaussian noise on D's inputs, σ annealed from SIGMA0 to 0")
-    gan.add_argument("--steps", type=int, default=20000)
-    gan.add_argument("--batch", type=int, default=0, help="default: 100 (mlp), 64 (dcgan)")
-    gan.add_argument("--lr", type=float, default=0.0, help="default: the method's own (see tinygan/gan/train.py)")
-    gan.add_argument("--nz", type=int, default=0, help="latent size; default 2 (mlp), 64 (dcgan)")
-    gan.add_argument("--width", type=int, default=0, help="hidden units (mlp, default 64) or ngf = ndf (dcgan, default 32)")
-    gan.add_argument("--image-size", type=int, default=32, help="32 or 64 (dcgan)")
-    gan.add_argument("--seed", type=int, default=0)
-    gan.add_argument("--eval-every", type=int, default=1000)
-    gan.add_argument("--checkpoint-every", type=int, default=1000)
+    train = sub.add_parser("train", help="train a model").add_subparsers(dest="what", required=True,
+                                                                          parser_class=_ConfigOptions)
+    gan = train.add_parser("gan", help="train a GAN and score its mode coverage / sample quality",
+                           config=_gan_config)
     gan.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
     gan.add_argument("--extend", action="store_true",
                      help="with a --steps other than the run's: continue it to the new horizon (schedules restart)")
@@ -169,19 +172,9 @@ def build_parser():
     gan.add_argument("--quiet", action="store_true", help="no progress bar")
     gan.add_argument("--out", required=True)
     gan.set_defaults(run=cmd_train_gan)
-    vae = train.add_parser("vae", help="train a VAE / beta-VAE / DIP-VAE on procedural dSprites")
-    vae.add_argument("--model", default="vae", help="vae | beta-vae | dip-vae-1 | dip-vae-2")
-    vae.add_argument("--data", default="dsprites", help="dsprites | noisy-dsprites")
-    vae.add_argument("--size", type=int, default=32, help="image size (64 as the original dSprites)")
-    vae.add_argument("--arch", default="conv", choices=("conv", "mlp"))
-    vae.add_argument("--beta", type=float, default=1.0)
-    vae.add_argument("--lambda-od", type=float, default=10.0, help="DIP-VAE off-diagonal weight")
-    vae.add_argument("--steps", type=int, default=2000)
-    vae.add_argument("--batch", type=int, default=64)
-    vae.add_argument("--lr", type=float, default=1e-4, help="Adam's learning rate (Locatello et al.: 1e-4)")
-    vae.add_argument("--seed", type=int, default=0)
-    vae.add_argument("--eval-every", type=int, default=500)
-    vae.add_argument("--checkpoint-every", type=int, default=1000)
+    tensorboard.add_flag(gan)                     # --tensorboard / --no-tensorboard (tinygan/tensorboard.py)
+    vae = train.add_parser("vae", help="train a VAE / beta-VAE / DIP-VAE on procedural dSprites",
+                           config=_vae_config)
     vae.add_argument("--resume", action="store_true")
     vae.add_argument("--extend", action="store_true",
                      help="with a --steps other than the run's: continue it to the new horizon (schedules restart)")
@@ -189,6 +182,7 @@ def build_parser():
     vae.add_argument("--quiet", action="store_true")
     vae.add_argument("--out", required=True)
     vae.set_defaults(run=cmd_train_vae)
+    tensorboard.add_flag(vae)
     evaluate = sub.add_parser("evaluate", help="disentanglement metrics of a trained VAE run")
     evaluate.add_argument("run_dir")
     evaluate.add_argument("--metrics", default="all", help="all, or a comma list of " + ",".join(
@@ -203,6 +197,7 @@ def build_parser():
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--overwrite", action="store_true", help="replace --out (and its .png) if they exist")
     sample.set_defaults(run=cmd_sample)
+    sweep.add_commands(sub)                       # tinygan sweep / tinygan report (tinygan/sweep/)
     return parser
 
 

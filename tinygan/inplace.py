@@ -88,6 +88,25 @@ class InPlaceMethods:
         return self._write("clamp_", get_array_module(self.array).clip(self.array, min, max))
     clip_ = clamp_
 
+    def scatter_(self, dim, index, src=None, *, value=None):
+        """self[..., index[i, j], ...] = src[i, j] along dim, as torch.scatter_ (src a tensor or
+        a number; `value=` is the same as a number). Typical use: one-hot labels."""
+        src = value if src is None else src
+        index = getattr(index, "array", index)
+        xp = get_array_module(self.array)
+        if index.ndim != self.ndim:
+            raise ShapeError(f"scatter_: index has {index.ndim} dims but the tensor has {self.ndim} (shape {self.shape})")
+        where = list(xp.meshgrid(*[xp.arange(n) for n in index.shape], indexing="ij"))
+        where[dim] = xp.asarray(index)
+        values = _values(self, src, "scatter_")
+        if values.ndim:                                      # a tensor src: the part index covers
+            values = values[tuple(slice(0, n) for n in index.shape)]
+        return self._write("scatter_", values, tuple(where))
+
+    def lerp_(self, end, weight):
+        """self += weight · (end − self): the exponential moving average of an EMA generator."""
+        return self._write("lerp_", self.array + _values(self, weight, "lerp_") * (_values(self, end, "lerp_") - self.array))
+
     # ---- arithmetic: x.add_(y) and x += y ------------------------------------------------
     def add_(self, other, *, alpha=1):
         """self += alpha · other (other broadcast to self's shape and cast to its dtype)."""

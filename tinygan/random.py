@@ -30,3 +30,20 @@ def get_rng_state():
 def set_rng_state(state):
     """Restore a state returned by get_rng_state (a JSON string), so the same numbers follow."""
     _generator.bit_generator.state = json.loads(state)
+
+
+class Generator:
+    """PyTorch's torch.Generator: a random stream of its own, for DataLoader(generator=g) and
+    random_split(..., generator=g). `g.manual_seed(s)` reseeds it (and returns it); the methods
+    of numpy.random.Generator (permutation, standard_normal, ...) draw from it."""
+
+    def __init__(self, device="cpu"):
+        self._rng = np.random.default_rng()
+
+    def manual_seed(self, seed):
+        """Restart this generator's stream from `seed`; returns the generator (as PyTorch's)."""
+        self._rng = np.random.default_rng(int(seed))
+        return self
+
+    def __getattr__(self, name):
+        return getattr(self._rng, name)

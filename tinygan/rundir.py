@@ -27,10 +27,19 @@ LOCK = ".lock"
 RUN_FILES = ("checkpoint.npz", "metrics.json", "samples.png", "losses.png", "classes.png", "progress",
              "reconstructions.png", "traversals.png", "covariance.png")
 PROGRESS_PICTURE = "samples-"     # progress/samples-STEP.png: the only files clear_run deletes there
+EVENTS_PREFIX = "events.out.tfevents."   # TensorBoard event files (tinygan/tensorboard.py), run files too
+
+
+def is_run_file(name):
+    """Whether `name` (in a run folder) is one a run writes: RUN_FILES and TensorBoard event files."""
+    return name in RUN_FILES or name.startswith(EVENTS_PREFIX)
 
 
 def existing_run_files(out):
-    return [name for name in RUN_FILES if os.path.lexists(os.path.join(out, name))]
+    found = [name for name in RUN_FILES if os.path.lexists(os.path.join(out, name))]
+    if os.path.isdir(out):
+        found += sorted(n for n in os.listdir(out) if n.startswith(EVENTS_PREFIX))
+    return found
 
 
 def _check_path(out, command, must_exist):
@@ -72,8 +81,9 @@ def os_error_reason(exc):
 
 
 def clear_run(out):
-    """Delete the run files of `out` (RUN_FILES; in progress/ only the progress pictures, and the
-    folder itself only if nothing else is left in it). Nothing else in `out` is touched."""
+    """Delete the run files of `out` (RUN_FILES and TensorBoard event files; in progress/ only the
+    progress pictures, and the folder itself only if nothing else is left in it). Nothing else in
+    `out` is touched."""
     for name in existing_run_files(out):
         path = os.path.join(out, name)
         if name == "progress" and os.path.isdir(path) and not os.path.islink(path):

@@ -64,10 +64,14 @@ def _decode(node, arrays, path):
 
 
 def save(state, path):
-    """Write a nested dict (model/optimiser state_dicts, RNG state, step, ...) to `path`."""
+    """Write a nested dict (model/optimiser state_dicts, RNG state, step, ...) to `path`, a file
+    name (written atomically) or an open binary file object such as io.BytesIO."""
     arrays = {}
     tree = _encode(state, "", arrays)
     header = json.dumps({"format": FORMAT, "tree": tree})
+    if hasattr(path, "write"):
+        np.savez(path, **{HEADER: np.array(header)}, **arrays)
+        return
     with files.atomic_open(path) as f:
         np.savez(f, **{HEADER: np.array(header)}, **arrays)
 
@@ -94,9 +98,17 @@ def _read_member(archive, info, path):
         return np.lib.format.read_array(f, allow_pickle=False)
 
 
-def load(path):
-    """Read a file written by save(); arrays come back as NumPy arrays (never unpickled). Anything
-    that is not a tinygan checkpoint raises CheckpointError naming the file."""
+def load(path, map_location=None, weights_only=None):
+    """Read a file (name or open binary file object) written by save(); arrays come back as NumPy
+    arrays (never unpickled). Anything that is not a tinygan checkpoint raises CheckpointError
+    naming the file.
+
+    `map_location` and `weights_only` are accepted for PyTorch code: nothing is ever unpickled
+    (weights_only is always in effect), and load_state_dict copies the arrays onto the model's
+    own device, so a checkpoint saved on one device loads on any."""
+    if isinstance(map_location, str):                # a typo such as 'gpu' is an error, as in PyTorch
+        from tinygan.devices import as_device
+        as_device(map_location, "load(map_location=...)")
     try:
         with zipfile.ZipFile(path) as archive:
             members = {i.filename[:-len(".npy")]: i for i in archive.infolist() if i.filename.endswith(".npy")}

@@ -3,7 +3,9 @@
 A Function's `forward` works on raw arrays of the tensor's backend; its `backward` works on
 Tensors, so the backward pass is made of recorded ops whenever grad mode is on (DeZero's
 idea: double backward for free). Each Function has exactly one output, which keeps the
-engine's bookkeeping to one gradient per Function.
+engine's bookkeeping to one gradient per Function. A kernel that computes more than that
+output hands the rest over as side outputs (tinygan/ops/side_outputs.py: BatchNorm's batch
+statistics, reparameterize_kl's KL).
 """
 import weakref
 
@@ -18,7 +20,7 @@ DEFAULT_DTYPE = np.float32
 
 
 def _is_array(data):
-    return isinstance(data, np.ndarray) or type(data).__module__.startswith("cupy")
+    return isinstance(data, np.ndarray) or backend.is_cupy(data)
 
 
 def make_array(data, dtype=None, xp=None):

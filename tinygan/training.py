@@ -33,21 +33,25 @@ def first_segment(cfg):
 
 
 def fit(run, out, command, resume=False, overwrite=False, extend=False, progress=True, desc="",
-        postfix_keys=(), on_evaluate=None, finish=None):
+        postfix_keys=(), on_evaluate=None, finish=None, logger=None):
     """Train `run` until cfg.steps in folder `out`, then call finish() (still holding the folder's
     lock) and return what it returns. `command` ("train gan") names the CLI command in errors;
-    on_evaluate() is called after each evaluation (e.g. to save pictures)."""
+    on_evaluate() is called after each evaluation (e.g. to save pictures). `logger`: a
+    tinygan.tensorboard.RunLog, given every step's losses and evaluation (None: nothing logged)."""
     from tqdm import tqdm
-    cfg = run.cfg
+    from tinygan.tensorboard import NO_LOG
+    cfg, log = run.cfg, logger or NO_LOG
     with rundir.open_run(out, command, resume=resume or extend, overwrite=overwrite):
         ckpt = os.path.join(out, CHECKPOINT)
         if resume or extend:
             _resume(run, ckpt, command, extend)
         saved = run.step if resume or extend else None      # the step of the last good checkpoint
+        log.begin(run.step, resumed=resume or extend)      # resumed: events past the checkpoint are trimmed
         bar = tqdm(total=cfg.steps, initial=run.step, desc=desc, disable=not progress)
-        with _signals_deferred() as caught, contextlib.closing(bar):
+        with _signals_deferred() as caught, contextlib.closing(bar), _log_closed_on_error(log):
             while run.step < cfg.steps:
                 losses = run.train_step()
+                log.scalars(run.step, losses, "loss")
                 _check_losses(run, losses, command, saved)
                 if overwrite:                  # the old run goes only once the new one has made a step
                     rundir.clear_run(out)
@@ -62,11 +66,14 @@ def fit(run, out, command, resume=False, overwrite=False, extend=False, progress
                     _check_parameters(run, command, saved)
                 if evaluating:
                     run.history["eval"].append({"step": run.step, **run.evaluate()})
+                    log.scalars(run.step, run.history["eval"][-1], "eval")
                     if on_evaluate:
                         _writing(on_evaluate, command, saved)
+                    _writing(lambda: log.flush(when_due=True), command, saved)
                 if saving:
                     save_checkpoint(run, ckpt, command)
                     saved = run.step
+                    _writing(log.flush, command, saved)
                 bar.set_postfix({k: f"{losses[k]:.3f}" for k in postfix_keys if k in losses})
                 bar.update()
                 if stop:
@@ -74,7 +81,20 @@ def fit(run, out, command, resume=False, overwrite=False, extend=False, progress
                     raise TrainingInterrupted(f"{command}: stopped by {name} after step {run.step}; checkpoint "
                                               f"written to {ckpt}; continue with the same command and --resume",
                                               caught[0])
-        return _writing(finish, command, saved) if finish else None
+        result = _writing(finish, command, saved) if finish else None
+        _writing(log.close, command, saved)      # what finish logged (the last step went with its checkpoint)
+        return result
+
+
+@contextlib.contextmanager
+def _log_closed_on_error(log):
+    """A run stopped by an error (divergence, a signal, a full disk) still writes its last events
+    (a resume trims those past its checkpoint), and a logger's own error never hides that error."""
+    try:
+        yield
+    except BaseException:
+        log.close(quiet=True)
+        raise
 
 
 def _writing(write, command, saved):
@@ -151,7 +171,10 @@ def _resume(run, ckpt, command, extend):
     state = load_checkpoint(os.path.dirname(ckpt), run.KIND, command) if os.path.exists(ckpt) else None
     if state is None:
         raise FileNotFoundError(f"{command}: --resume/--extend given but {ckpt} does not exist")
-    stored, given = state["config"], asdict(run.cfg)
+    # resolve the stored options as today's Config would (older runs stored 0 for "the method's default")
+    given, stored = asdict(run.cfg), dict(state["config"])
+    if set(stored) <= set(given):
+        stored = asdict(type(run.cfg)(**stored).check())
     differ = [k for k in sorted(set(stored) | set(given)) if k != "steps" and stored.get(k) != given.get(k)]
     if differ:
         pairs = "; ".join(f"{k}: {stored.get(k)!r} in the checkpoint, {given.get(k)!r} now" for k in differ)

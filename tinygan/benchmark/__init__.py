@@ -93,12 +93,12 @@ def run(quick=False, device="cpu", out="bench-out", progress=True):
     peaks = {"gemm_gflops": machine.gemm_peak(xp, sync, quick) / 1e9, "copy_gbs": machine.copy_bandwidth(xp, sync, quick) / 1e9}
 
     jobs = [(case, impl) for case in suites.kernel_cases(xp, quick) for impl in suites.implementations(case[0], backend, quick)]
-    steps = [(name, 32) for name in suites.KERNEL_SETS] + ([("fastest", 64)] if device == "gpu" and not quick else [])
+    steps = [(name, 32) for name in suites.KERNEL_SETS] + ([("default", 64)] if device == "gpu" and not quick else [])
     bar = tqdm(total=len(jobs) + len(steps) + 1, desc="bench", disable=not progress, leave=False)
     kernels = []
     for (op, shape, args, flops, nbytes), impl in jobs:
         bar.set_postfix_str(f"{op} {impl}")
-        fn = registry._table[op][impl].load()
+        fn = registry.get(op, impl).load()
         reps = 1 if impl == "reference" and op.startswith("conv") else (3 if quick else 7)
         seconds = machine.timer(lambda: fn(*args), sync, warmup=1 if reps == 1 else 2, repeats=reps)
         bound = "compute" if op.startswith("conv") else "memory"
@@ -113,7 +113,7 @@ def run(quick=False, device="cpu", out="bench-out", progress=True):
         bar.set_postfix_str(f"DCGAN {size}x{size} {name}")
         with suites.kernel_set(suites.KERNEL_SETS[name]):
             step = suites.tinygan_dcgan_step(image_size=size)
-            if name == "fastest":   # alternate with PyTorch so that machine drift cancels in the ratio
+            if name == "default":   # alternate with PyTorch so that machine drift cancels in the ratio
                 ours, theirs, worker = _interleaved_with_torch(step, sync, device, size, rounds=3 if quick else 5)
             else:
                 ours, theirs = (machine.timer(step, sync, warmup=2, repeats=3 if quick else 10) * 1e3,) * 3, None
@@ -130,7 +130,7 @@ def run(quick=False, device="cpu", out="bench-out", progress=True):
     if device == "gpu":   # the same step on the CPU backend, for the GPU speed-up
         tinygan.set_backend("numpy")
         ms = machine.timer(suites.tinygan_dcgan_step(image_size=32), None, warmup=2, repeats=3) * 1e3
-        step_rows.append({"name": "tinygan numpy DCGAN 32x32 [fastest]", "ms": ms, "size": 32})
+        step_rows.append({"name": "tinygan numpy DCGAN 32x32 [default]", "ms": ms, "size": 32})
         tinygan.set_backend("cupy")
         for r in step_rows:
             if r["size"] == 32 and r["name"].startswith("tinygan cupy"):

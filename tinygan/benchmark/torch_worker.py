@@ -6,7 +6,9 @@ This file is started as a script (`python .../torch_worker.py DEVICE SIZE`), nev
 then sleep between ops (measured: a 60-69 ms step became 77-83 ms). So it imports nothing from
 tinygan, and the bench starts it with the environment the user had before tinygan touched it
 (`worker_environment` in tinygan/benchmark/__init__.py). The network is the one of
-tinygan/gan/models.py, layer for layer (tests/test_bench.py compares the shapes).
+tinygan/gan/models.py, rebuilt here by hand: `python torch_worker.py --layers SIZE` prints its
+layers' types, parameter shapes and output shapes, which tests/test_bench.py compares with
+tinygan's DCGAN layer for layer, so the two cannot drift apart.
 
 Protocol: the first line out is JSON {"torch", "threads", "tinygan_imported", "env"}; then each
 line "N" in gets one line out: the JSON list of N back-to-back step times in seconds.
@@ -39,6 +41,20 @@ def dcgan(torch, image_size=32, nz=64, width=32, channels=1):
     return g, d
 
 
+def layer_shapes(torch, image_size=32, nz=64, batch=2):
+    """{"g": [...], "d": [...]}: [layer type, parameter shapes, output shape] for each layer of G and
+    D, from one forward pass (G from z of shape (batch, nz, 1, 1), D from images)."""
+    g, d = dcgan(torch, image_size, nz)
+    out = {}
+    for name, net, x in (("g", g, torch.randn(batch, nz, 1, 1)), ("d", d, torch.rand(batch, 1, image_size, image_size))):
+        out[name] = []
+        with torch.no_grad():
+            for layer in net:
+                x = layer(x)
+                out[name].append([type(layer).__name__, [list(p.shape) for p in layer.parameters()], list(x.shape)])
+    return out
+
+
 def dcgan_step(torch, device, image_size=32, batch=64, nz=64):
     """One training step of DCGAN (D then G, Adam 2e-4, β₁ = 0.5) and a sync function."""
     dev = "cuda" if device == "gpu" else "cpu"
@@ -69,6 +85,9 @@ def main():
         import torch
     except ImportError:
         print("null", flush=True)
+        return
+    if device == "--layers":
+        print(json.dumps(layer_shapes(torch, size)), flush=True)
         return
     if device == "gpu" and not torch.cuda.is_available():
         print("null", flush=True)

@@ -5,6 +5,7 @@ One step = n_critic discriminator updates, then one generator update. Every rand
 noise, init) comes from tinygan's central generator, so a checkpoint (models, optimisers,
 generator state, step, history) resumes bit-identically.
 """
+import dataclasses
 import functools
 import os
 import warnings
@@ -21,6 +22,8 @@ from tinygan.gan.models import DCGANDiscriminator, DCGANGenerator, MLPDiscrimina
 from tinygan.divergences import sinkhorn_divergence, wasserstein1_points
 from tinygan.metrics.toy2d import NUM_SAMPLES, mode_stats
 from tinygan.metrics.two_sample import mmd2
+from tinygan.tensorboard import run_log
+from tinygan.options import option
 from tinygan.training import check_range, check_schedule, first_segment, fit, load_saved_run
 
 LOSSES = ("minimax", "ns", "wgan", "wgan-gp", "mmd", "sinkhorn")
@@ -28,79 +31,95 @@ FIXED_TESTS = ("mmd", "sinkhorn")     # G trained against a fixed two-sample sta
 IMAGE_EVAL_SAMPLES = 1000
 
 
+def _given(value):
+    """None means "the method's own"; so do 0 and "", how the options spelled it before (and how
+    checkpoints of that time store it)."""
+    return None if value in (None, 0, "") else value
+
+
 @dataclass
 class Config:
-    data: str = "ring"               # ring | grid (2-D) | shapes | digits | idx:PATH (images)
-    model: str = ""                  # mlp | dcgan; "" picks the one that fits the data
-    loss: str = "ns"
-    pack: int = 1
-    steps: int = 2000
-    batch: int = 0                   # 0: 100 for mlp (VEEGAN/PacGAN), 64 for dcgan (DCGAN paper 128)
-    lr: float = 0.0                  # 0: the method's own (see _optimisers)
-    nz: int = 0                      # 0: 2 for mlp, 64 for dcgan
-    width: int = 0                   # 0: 64 hidden units (mlp; 256 for wgan/wgan-gp), ngf = ndf = 32 (dcgan)
-    image_size: int = 32
-    seed: int = 0
-    label_smoothing: bool = False
-    feature_matching: bool = False
-    instance_noise: float = 0.0      # σ₀ of the instance noise, annealed linearly to 0 over the run
-    unrolled: int = 0                # K unrolled discriminator steps for G's loss (0: off)
-    unrolled_stop_gradient: bool = False
-    vbn: bool = False                # VirtualBatchNorm in G (reference batch of `batch` codes)
-    eval_every: int = 500
-    checkpoint_every: int = 1000
+    """A GAN run's options; `tinygan train gan` has one --option per field (tinygan/options.py).
+    None: the method's own value, resolved by check()."""
+    data: str = option("ring", "ring | grid (2-D) | shapes | digits | idx:PATH (images)")
+    model: str | None = option(None, "mlp (2-D data) | dcgan (images); default: the one that fits --data")
+    loss: str = option("ns", "mmd (GMMN) and sinkhorn train G against a fixed two-sample test, with no D (2-D data)",
+                       choices=LOSSES)
+    pack: int = option(1, "PacGAN: samples per discriminator input")
+    steps: int = option(2000, "training steps (the 2-D learning rate decays to 0 over them)")
+    batch: int | None = option(None, "default: 100 (mlp, as VEEGAN/PacGAN), 64 (dcgan; the DCGAN paper used 128)")
+    lr: float | None = option(None, "default: the method's own (see _optimisers in tinygan/gan/train.py)")
+    nz: int | None = option(None, "latent size; default 2 (mlp), 64 (dcgan)")
+    width: int | None = option(None, "hidden units (mlp; default 64, 256 for wgan/wgan-gp) or ngf = ndf "
+                                     "(dcgan; default 32)")
+    image_size: int = option(32, "32 or 64 (dcgan)")
+    seed: int = option(0, "the seed of every random draw (data, noise, init)")
+    label_smoothing: bool = option(False, "one-sided: real targets 0.9")
+    feature_matching: bool = option(False, "G matches D's hidden-layer means")
+    instance_noise: float = option(0.0, "Gaussian noise on D's inputs, σ annealed linearly from SIGMA0 to 0 "
+                                        "over the run", metavar="SIGMA0")
+    unrolled: int = option(0, "unrolled GAN: G's loss against D after K steps (0: off)", metavar="K")
+    unrolled_stop_gradient: bool = option(False, "the cheaper unrolled variant: no gradient through the "
+                                                 "unrolled D steps")
+    vbn: bool = option(False, "virtual batch norm in G (reference batch of --batch codes)")
+    eval_every: int = option(500, "evaluate (and draw samples) every N steps")
+    checkpoint_every: int = option(1000, "write OUT/checkpoint.npz every N steps")
 
     @property
     def images(self):
         return self.model == "dcgan"
 
     def check(self):
-        """Validate (one clear line per problem) and fill in the model's defaults."""
+        """Validate (one clear line per problem); return a copy with the method's defaults filled in
+        (this Config is left as it is)."""
         if self.loss not in LOSSES:
             raise ValueError(f"train gan: unknown --loss {self.loss!r}; choose one of {LOSSES}")
         is_image = image_data.is_image_data(self.data)
         if not is_image and self.data not in toy2d.DATASETS:
             raise ValueError(f"train gan: unknown dataset --data {self.data!r}; choose one of "
                              f"{', '.join(sorted(toy2d.DATASETS))} (2-D) or shapes, digits, idx:PATH (images)")
-        self.model = self.model or ("dcgan" if is_image else "mlp")
-        if self.model not in ("mlp", "dcgan") or (self.model == "dcgan") != is_image:
-            raise ValueError(f"train gan: --model {self.model} does not fit --data {self.data}; use --model mlp "
+        model = _given(self.model) or ("dcgan" if is_image else "mlp")
+        if model not in ("mlp", "dcgan") or (model == "dcgan") != is_image:
+            raise ValueError(f"train gan: --model {model} does not fit --data {self.data}; use --model mlp "
                              "with ring|grid and --model dcgan with shapes|digits|idx:PATH")
-        self.batch = self.batch or (64 if self.images else 100)
-        self.nz = self.nz or (64 if self.images else 2)
-        self.width = self.width or (32 if self.images else 256 if self.loss.startswith("wgan") else 64)
-        if self.pack < 1 or self.batch < 2 or self.nz < 1 or self.width < 1:
-            raise ValueError(f"train gan: need --pack >= 1, --batch >= 2, --nz >= 1, --width >= 1 (got {self.pack}, "
-                             f"{self.batch}, {self.nz}, {self.width})")
-        check_schedule("train gan", self)
-        if self.loss in FIXED_TESTS and (self.images or self.pack > 1 or self.label_smoothing or self.feature_matching
-                                         or self.unrolled or self.instance_noise):
-            raise ValueError(f"train gan: --loss {self.loss} trains G against a fixed test on 2-D data: no "
+        images = model == "dcgan"
+        cfg = dataclasses.replace(
+            self, model=model, lr=_given(self.lr),
+            batch=_given(self.batch) or (64 if images else 100),
+            nz=_given(self.nz) or (64 if images else 2),
+            width=_given(self.width) or (32 if images else 256 if self.loss.startswith("wgan") else 64))
+        if cfg.pack < 1 or cfg.batch < 2 or cfg.nz < 1 or cfg.width < 1:
+            raise ValueError(f"train gan: need --pack >= 1, --batch >= 2, --nz >= 1, --width >= 1 (got {cfg.pack}, "
+                             f"{cfg.batch}, {cfg.nz}, {cfg.width})")
+        check_schedule("train gan", cfg)
+        if cfg.loss in FIXED_TESTS and (cfg.images or cfg.pack > 1 or cfg.label_smoothing or cfg.feature_matching
+                                         or cfg.unrolled or cfg.instance_noise):
+            raise ValueError(f"train gan: --loss {cfg.loss} trains G against a fixed test on 2-D data: no "
                              "--model dcgan, --pack, --label-smoothing, --feature-matching, --unrolled or "
                              "--instance-noise (they change a discriminator it does not have)")
-        if self.label_smoothing and self.loss.startswith("wgan"):
+        if cfg.label_smoothing and cfg.loss.startswith("wgan"):
             raise ValueError("train gan: --label-smoothing applies to the cross-entropy losses, not to --loss "
-                             f"{self.loss} (a critic has no labels)")
-        if self.feature_matching and self.loss not in ("minimax", "ns"):
+                             f"{cfg.loss} (a critic has no labels)")
+        if cfg.feature_matching and cfg.loss not in ("minimax", "ns"):
             raise ValueError("train gan: --feature-matching replaces the generator loss of --loss minimax|ns, "
-                             f"not of --loss {self.loss}")
-        if self.unrolled < 0 or (self.unrolled and self.loss not in ("minimax", "ns")):
-            raise ValueError(f"train gan: --unrolled K needs K >= 0 and --loss minimax|ns (got K={self.unrolled}, "
-                             f"--loss {self.loss})")
-        if self.unrolled and self.feature_matching:
+                             f"not of --loss {cfg.loss}")
+        if cfg.unrolled < 0 or (cfg.unrolled and cfg.loss not in ("minimax", "ns")):
+            raise ValueError(f"train gan: --unrolled K needs K >= 0 and --loss minimax|ns (got K={cfg.unrolled}, "
+                             f"--loss {cfg.loss})")
+        if cfg.unrolled and cfg.feature_matching:
             raise ValueError("train gan: choose one of --unrolled and --feature-matching (both replace G's loss)")
-        if self.vbn and self.loss.startswith("wgan") and not self.images:
-            raise ValueError(f"train gan: --vbn normalises G's BatchNorm layers; the 2-D --loss {self.loss} "
+        if cfg.vbn and cfg.loss.startswith("wgan") and not cfg.images:
+            raise ValueError(f"train gan: --vbn normalises G's BatchNorm layers; the 2-D --loss {cfg.loss} "
                              "generator has none (Gulrajani et al.'s toy recipe)")
-        if self.images and (self.unrolled or self.vbn):
+        if cfg.images and (cfg.unrolled or cfg.vbn):
             raise ValueError("train gan: --unrolled and --vbn are implemented for --model mlp only "
                              "(unrolling a conv discriminator costs K double-backward passes per step)")
-        if self.images and self.image_size not in (32, 64):
-            raise ValueError(f"train gan: --image-size must be 32 or 64, got {self.image_size}")
-        if self.lr != 0:                      # 0 keeps the method's own learning rate
-            check_range("train gan", "--lr", self.lr, 0, 1, low_open=True)
-        check_range("train gan", "--instance-noise", self.instance_noise, 0, 10)
-        return self
+        if cfg.images and cfg.image_size not in (32, 64):
+            raise ValueError(f"train gan: --image-size must be 32 or 64, got {cfg.image_size}")
+        if cfg.lr is not None:               # None keeps the method's own learning rate
+            check_range("train gan", "--lr", cfg.lr, 0, 1, low_open=True)
+        check_range("train gan", "--instance-noise", cfg.instance_noise, 0, 10)
+        return cfg
 
 
 def _optimisers(cfg, g, d):
@@ -111,14 +130,14 @@ def _optimisers(cfg, g, d):
     The fixed tests (GMMN, Sinkhorn) have no D: only G's Adam, 1e-3 (Li et al. 2015 used 2e-3 with SGD
     momentum; Adam 1e-3 decayed reached 8 / 8 ring modes in 2 000 steps here)."""
     if cfg.loss in FIXED_TESTS:
-        return optim.Adam(g.parameters(), lr=cfg.lr or 1e-3, betas=(0.5, 0.999)), None, 0
+        return optim.Adam(g.parameters(), lr=1e-3 if cfg.lr is None else cfg.lr, betas=(0.5, 0.999)), None, 0
     if cfg.loss == "wgan":
         make, lr, extra, n_critic = optim.RMSprop, 5e-5, {}, 5
     elif cfg.loss == "wgan-gp":
         make, lr, extra, n_critic = optim.Adam, 1e-4, {"betas": (0.5, 0.9)}, 5
     else:
         make, lr, extra, n_critic = optim.Adam, 2e-4 if cfg.images else 5e-4, {"betas": (0.5, 0.999)}, 1
-    lr = cfg.lr or lr
+    lr = lr if cfg.lr is None else cfg.lr
     return make(g.parameters(), lr=lr, **extra), make(d.parameters(), lr=lr, **extra), n_critic
 
 
@@ -134,7 +153,7 @@ class Run:
     KIND = "gan"
 
     def __init__(self, cfg):
-        self.cfg = cfg.check()
+        self.cfg = cfg = cfg.check()          # the resolved copy: the caller's Config is not changed
         tinygan.manual_seed(cfg.seed)
         if cfg.images:
             channels = image_data.CHANNELS
@@ -285,12 +304,19 @@ class Run:
         self.step, self.history = state["step"], state["history"]
 
 
-def train(cfg, out, resume=False, progress=True, overwrite=False, extend=False):
+def train(cfg, out, resume=False, progress=True, overwrite=False, extend=False, tensorboard=None):
     """Train (or continue: resume, extend) a run in folder `out`; returns the final metrics dict.
     Pictures (samples, loss curves) are refreshed at every evaluation; an existing run in `out` is
-    refused unless resume or overwrite (training.fit)."""
+    refused unless resume or overwrite (training.fit). tensorboard: write TensorBoard event files
+    (None: when tensorboardX is installed; tinygan/tensorboard.py)."""
     run = Run(cfg)
+    cfg = run.cfg                         # resolved: the method's defaults filled in
     run.dataset                           # a bad --data fails here, before the folder is touched
+    log = run_log(out, tensorboard)
+
+    def pictures():
+        plots.save_run_pictures(run, out)
+        log.picture_files(run.step, out, ("samples.png", "classes.png"))
 
     def finish():
         final = run.history["eval"][-1]   # fit always evaluates (and draws) at the last step
@@ -303,7 +329,7 @@ def train(cfg, out, resume=False, progress=True, overwrite=False, extend=False):
 
     return fit(run, out, "train gan", resume=resume, overwrite=overwrite, extend=extend, progress=progress,
                desc=f"{cfg.loss} pack{cfg.pack} {cfg.data}", postfix_keys=("loss_d", "loss_g"),
-               on_evaluate=lambda: plots.save_run_pictures(run, out), finish=finish)
+               on_evaluate=pictures, finish=finish, logger=log)
 
 
 def distances_to_data(samples, dataset, seed=12345):

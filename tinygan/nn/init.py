@@ -1,13 +1,23 @@
 """In-place initialisers (PyTorch names), drawing from tinygan's central generator."""
 import math
 
-from tinygan import random
-from tinygan.backend import get_array_module
+import numpy as np
+
+from tinygan import autograd, random
 
 
 def _fill(tensor, values):
-    tensor.array[...] = get_array_module(tensor.array).asarray(values, dtype=tensor.dtype)
+    """Write values into tensor as an in-place op under no_grad (as PyTorch's initialisers run),
+    so a graph that already used the old values refuses to backward (tinygan/inplace.py)."""
+    with autograd.no_grad():
+        tensor.copy_(values)
     return tensor
+
+
+def _fan(tensor, mode):
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"kaiming init: mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    return _fans(tensor)[0 if mode == "fan_in" else 1]
 
 
 def _fans(tensor):
@@ -19,14 +29,26 @@ def _fans(tensor):
     return fan_in, tensor.shape[0] * receptive
 
 
-def _gain(nonlinearity, a=0.0):
+_UNIT_GAIN = ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+              "conv_transpose2d", "conv_transpose3d")
+
+
+def calculate_gain(nonlinearity, param=None):
+    """The gain that keeps activations' variance through a layer followed by `nonlinearity`
+    (PyTorch's table): √2 for relu, √(2 / (1 + slope²)) for leaky_relu (slope = param, 0.01 by
+    default), 5/3 for tanh, 3/4 for selu, 1 for linear, sigmoid and conv layers."""
+    if nonlinearity in _UNIT_GAIN:
+        return 1.0
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        return math.sqrt(2.0 / (1 + a * a))
+        slope = 0.01 if param is None else float(param)
+        return math.sqrt(2.0 / (1 + slope * slope))
     if nonlinearity == "tanh":
         return 5.0 / 3
-    return 1.0  # linear, sigmoid, conv
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"calculate_gain: unknown nonlinearity {nonlinearity!r}")
 
 
 def normal_(tensor, mean=0.0, std=1.0):
@@ -56,18 +78,25 @@ def ones_(tensor):
     return constant_(tensor, 1.0)
 
 
-def kaiming_uniform_(tensor, a=0.0, nonlinearity="leaky_relu"):
-    """He et al. 2015: U(−b, b) with b = gain·√(3 / fan_in), in place. gain is √2 for 'relu',
+def kaiming_uniform_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    """He et al. 2015: U(−b, b) with b = gain·√(3 / fan), in place. gain is √2 for 'relu',
     √(2 / (1 + a²)) for 'leaky_relu' (the default, with negative slope a), 5/3 for 'tanh' and 1
-    otherwise; fan_in = size(1) × the receptive field (PyTorch's). No mode='fan_out'."""
-    bound = _gain(nonlinearity, a) * math.sqrt(3.0 / _fans(tensor)[0])
+    otherwise; fan is fan_in = size(1) × the receptive field (PyTorch's) or, with
+    mode='fan_out', size(0) × the receptive field."""
+    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound)
 
 
-def kaiming_normal_(tensor, a=0.0, nonlinearity="leaky_relu"):
-    """He et al. 2015: N(0, σ²) with σ = gain / √fan_in, in place (gain as in kaiming_uniform_).
-    No mode='fan_out'."""
-    return normal_(tensor, 0.0, _gain(nonlinearity, a) / math.sqrt(_fans(tensor)[0]))
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    """He et al. 2015: N(0, σ²) with σ = gain / √fan, in place (gain and fan as in kaiming_uniform_)."""
+    return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)))
+
+
+def eye_(tensor):
+    """Fill a 2-d tensor with the identity (ones on the diagonal, zeros elsewhere), in place."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: needs a 2-d tensor, got shape {tensor.shape}")
+    return _fill(tensor, np.eye(*tensor.shape))
 
 
 def xavier_uniform_(tensor, gain=1.0):

@@ -17,6 +17,8 @@ def _reset(weight, bias, fan_in):
 
 
 class Linear(Module):
+    """y = x Wᵀ + b. x: (..., in_features) -> (..., out_features); W (out_features, in_features)
+    and b (out_features,) start as U(±1/√in_features), PyTorch's default."""
     def __init__(self, in_features, out_features, bias=True):
         self.in_features, self.out_features = in_features, out_features
         self.weight = empty_parameter(out_features, in_features)
@@ -30,13 +32,26 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+def _only_defaults(layer, dilation, groups, padding_mode):
+    """Refuse in one line what the conv kernels do not implement (instead of ignoring it)."""
+    if F._pair(dilation) != (1, 1) or groups != 1 or padding_mode != "zeros":
+        raise NotImplementedError(f"{layer}: dilation={dilation}, groups={groups}, padding_mode={padding_mode!r} "
+                                  "is not supported (only dilation=1, groups=1, padding_mode='zeros')")
+
+
 def _check_channels(layer, x, channels):
     if x.ndim != 4 or x.shape[1] != channels:
         raise ShapeError(f"{layer}: expected input (N, {channels}, H, W), got {x.shape}")
 
 
 class Conv2d(Module):
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True):
+    """2-d cross-correlation: x (N, C_in, H, W) -> (N, C_out, H', W') with
+    H' = ⌊(H + 2·padding − KH) / stride⌋ + 1; weight (C_out, C_in, KH, KW), bias (C_out,), both
+    U(±1/√(C_in·KH·KW)) at first (PyTorch's default). dilation, groups and padding modes other than
+    the defaults are refused."""
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros"):
+        _only_defaults("Conv2d", dilation, groups, padding_mode)
         kh, kw = F._pair(kernel_size)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = (kh, kw), F._pair(stride), F._pair(padding)
@@ -54,8 +69,12 @@ class Conv2d(Module):
 
 
 class ConvTranspose2d(Module):
-    """Weight layout (in_channels, out_channels, KH, KW), as in PyTorch."""
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, bias=True):
+    """The adjoint of Conv2d (the "deconvolution" of DCGAN's generator): x (N, C_in, H, W) ->
+    (N, C_out, H', W') with H' = (H − 1)·stride − 2·padding + KH + output_padding. Weight layout
+    (C_in, C_out, KH, KW), as in PyTorch. dilation and groups other than 1 are refused."""
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1,
+                 bias=True, dilation=1, padding_mode="zeros"):
+        _only_defaults("ConvTranspose2d", dilation, groups, padding_mode)
         kh, kw = F._pair(kernel_size)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = (kh, kw), F._pair(stride), F._pair(padding)
@@ -74,43 +93,57 @@ class ConvTranspose2d(Module):
 
 
 class ReLU(Module):
+    """max(x, 0). inplace=True (PyTorch's nn.ReLU(True)) is accepted but computed out of place:
+    tinygan records no in-place op in the graph."""
+    def __init__(self, inplace=False): self.inplace = inplace
     def forward(self, x): return F.relu(x)
+    def extra_repr(self): return "inplace=True" if self.inplace else ""
 
 
 class LeakyReLU(Module):
-    def __init__(self, negative_slope=0.01): self.negative_slope = negative_slope
+    """max(x, negative_slope·x). inplace=True (nn.LeakyReLU(0.2, inplace=True)) is accepted but
+    computed out of place: tinygan records no in-place op in the graph."""
+    def __init__(self, negative_slope=0.01, inplace=False): self.negative_slope, self.inplace = negative_slope, inplace
     def forward(self, x): return F.leaky_relu(x, self.negative_slope)
-    def extra_repr(self): return f"negative_slope={self.negative_slope}"
+    def extra_repr(self): return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class Sigmoid(Module):
+    """σ(x) = 1 / (1 + e^(−x)), elementwise."""
     def forward(self, x): return F.sigmoid(x)
 
 
 class Tanh(Module):
+    """tanh(x), elementwise (DCGAN's generator output, in [−1, 1])."""
     def forward(self, x): return F.tanh(x)
 
 
 class Softplus(Module):
+    """log(1 + eˣ), elementwise, computed without overflow."""
     def forward(self, x): return F.softplus(x)
 
 
 class Identity(Module):
+    """Returns its input (a placeholder layer)."""
     def forward(self, x): return x
 
 
 class Dropout(Module):
-    def __init__(self, p=0.5): self.p = p
+    """F.dropout in training mode, the identity in eval mode. inplace=True is accepted but computed
+    out of place."""
+    def __init__(self, p=0.5, inplace=False): self.p, self.inplace = p, inplace
     def forward(self, x): return F.dropout(x, self.p, self.training)
-    def extra_repr(self): return f"p={self.p}"
+    def extra_repr(self): return f"p={self.p}" + (", inplace=True" if self.inplace else "")
 
 
 class Flatten(Module):
+    """Merge dims start_dim..end_dim into one: (N, C, H, W) -> (N, C·H·W) by default."""
     def __init__(self, start_dim=1, end_dim=-1): self.start_dim, self.end_dim = start_dim, end_dim
     def forward(self, x): return x.flatten(self.start_dim, self.end_dim)
 
 
 class Unflatten(Module):
+    """Split dim into unflattened_size: (N, C·H·W) -> (N, C, H, W) with Unflatten(1, (C, H, W))."""
     def __init__(self, dim, unflattened_size): self.dim, self.size = dim, tuple(unflattened_size)
     def forward(self, x):
         d = self.dim % x.ndim

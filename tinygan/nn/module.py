@@ -8,6 +8,7 @@ from collections import OrderedDict
 import numpy as np
 
 from tinygan import backend
+from tinygan.autograd import no_grad
 from tinygan.errors import ShapeError
 from tinygan.tensor import Tensor
 
@@ -174,7 +175,9 @@ class Module:
         unexpected keys raise; shapes must always match. Returns (missing, unexpected)."""
         own = OrderedDict(self.named_parameters())
         own.update(self.named_buffers())
-        missing = [k for k in own if k not in state_dict]
+        optional = {f"{m}.{n}" if m else n for m, module in self.named_modules()   # e.g. BatchNorm's
+                    for n in getattr(module, "optional_state", ())}                 # num_batches_tracked
+        missing = [k for k in own if k not in state_dict and k not in optional]
         unexpected = [k for k in state_dict if k not in own]
         if strict and (missing or unexpected):
             raise KeyError(f"load_state_dict: {type(self).__name__} missing keys {missing}, "
@@ -183,12 +186,12 @@ class Module:
             if name not in state_dict:
                 continue
             value = state_dict[name]
-            value = value.array if isinstance(value, Tensor) else value
+            value = value.array if isinstance(value, Tensor) else value if hasattr(value, "shape") else np.asarray(value)
             if tuple(value.shape) != target.shape:
                 raise ShapeError(f"load_state_dict: {name} has shape {tuple(value.shape)} in the state "
                                  f"but {target.shape} in the model")
-            xp = backend.get_array_module(target.array)
-            target.array[...] = xp.asarray(backend.to_numpy(value) if xp is np else value, dtype=target.dtype)
+            with no_grad():                          # an in-place change: graphs that used the old value refuse backward
+                target.copy_(value)
         return missing, unexpected
 
     # ---- printing ------------------------------------------------------------------------------

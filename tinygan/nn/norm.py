@@ -1,5 +1,7 @@
 """Batch normalisation (Ioffe & Szegedy 2015) and virtual batch normalisation (Salimans et al. 2016)."""
-from tinygan.creation import empty_parameter
+import numpy as np
+
+from tinygan.creation import empty_parameter, zeros
 from tinygan.errors import ShapeError
 from tinygan.nn import functional as F, init
 from tinygan.nn.module import Module
@@ -8,6 +10,7 @@ from tinygan.ops import concatenate
 
 class _BatchNorm(Module):
     input_ndims = ()
+    optional_state = ("num_batches_tracked",)    # absent from checkpoints made before it existed
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
@@ -16,15 +19,22 @@ class _BatchNorm(Module):
         if track_running_stats:
             self.register_buffer("running_mean", empty_parameter(num_features).detach())
             self.register_buffer("running_var", init.ones_(empty_parameter(num_features).detach()))
+            self.register_buffer("num_batches_tracked", zeros((), dtype=np.int64))
         else:
-            self.running_mean = self.running_var = None
+            self.running_mean = self.running_var = self.num_batches_tracked = None
 
     def forward(self, x):
         if x.ndim not in self.input_ndims or x.shape[1] != self.num_features:
             raise ShapeError(f"{type(self).__name__}: expected {self.input_ndims[-1]}-d input with "
                              f"{self.num_features} channels on axis 1, got {x.shape}")
-        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                            self.training, self.momentum, self.eps)
+        momentum, counting = self.momentum, self.training and self.num_batches_tracked is not None
+        if counting and momentum is None:     # momentum=None: the cumulative average of all batches seen
+            momentum = 1.0 / (int(self.num_batches_tracked) + 1)
+        y = F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                         self.training, momentum, self.eps)
+        if counting:
+            self.num_batches_tracked.add_(1)
+        return y
 
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"

@@ -7,5 +7,5 @@ from tinygan.ops.elementwise import (abs, add, clip, div, exp, leaky_relu, log, 
                                      softplus, sqrt, sub, tanh, where)
 from tinygan.ops.reduce import max, mean, min, sum, var  # noqa: F401
 from tinygan.ops.linalg import matmul  # noqa: F401
-from tinygan.ops.composite import chunk, diag, logsumexp, max_or_min, repeat, split  # noqa: F401
+from tinygan.ops.composite import chunk, diag, logsumexp, max_or_min, meshgrid, repeat, split  # noqa: F401
 from tinygan.ops.composite import norm as vector_norm  # noqa: F401  (ops.norm is the BatchNorm module)

@@ -100,3 +100,22 @@ def diag(x):
         k = builtins.min(x.shape)
         return getitem(x, (xp.arange(k), xp.arange(k)))
     raise ShapeError(f"diag: expects a 1-d or 2-d tensor, got shape {x.shape}")
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids: output i holds tensors[i]'s values along axis i, broadcast over the
+    others ('xy' swaps the first two axes, as NumPy's default). Differentiable."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    sizes = [t.shape[0] for t in tensors]
+    axes = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) > 1:
+        axes[0], axes[1] = 1, 0
+    shape = [sizes[a] for a in axes]
+    grids = []
+    for i, t in enumerate(tensors):
+        where = axes.index(i)
+        grids.append(broadcast_to(reshape(t, [-1 if k == where else 1 for k in range(len(shape))]), shape))
+    return tuple(grids)

@@ -6,10 +6,24 @@
     Conv2dBackwardWeight(x, g) gw = the adjoint of w ↦ x ⋆ w applied to g
 
 All three are bilinear, so each one's backward is the other two. The arrays are computed by
-whichever kernel the registry (tinygan.kernels) selects.
+whichever kernel the registry (tinygan.kernels) selects: the implementations registered above
+each Function, in preference order (the first that runs on the array's backend is the default).
 """
-from tinygan.kernels import kernel
+from tinygan.kernels import kernel, register
 from tinygan.tensor import Function
+
+register("conv2d_forward", "numba_cpu", "tinygan.kernels.conv_numba_cpu:conv2d_forward", ("numpy",),
+         "NHWC im2col + BLAS GEMM, chunked")
+register("conv2d_forward", "numba_cuda", "tinygan.kernels.conv_numba_cuda:conv2d_forward", ("cupy",),
+         "shared-memory tiled implicit GEMM")
+register("conv2d_forward", "numba_cuda_direct", "tinygan.kernels.conv_numba_cuda:conv2d_forward_direct", ("cupy",),
+         "one thread per output element")
+register("conv2d_forward", "cupy", "tinygan.kernels.conv_cupy:conv2d_forward", ("cupy",),
+         "RawKernel im2col + cuBLAS GEMM")
+register("conv2d_forward", "im2col", "tinygan.kernels.conv_im2col:conv2d_forward", ("numpy", "cupy"),
+         "strided-view im2col + one GEMM")
+register("conv2d_forward", "reference", "tinygan.kernels.conv_reference:conv2d_forward", ("numpy",),
+         "plain loops over output pixels: the definition")
 
 
 class Conv2d(Function):
@@ -23,6 +37,18 @@ class Conv2d(Function):
         return gx, gw
 
 
+register("conv2d_backward_data", "numba_cpu", "tinygan.kernels.conv_numba_cpu:conv2d_backward_data", ("numpy",),
+         "BLAS GEMM + per-sample col2im")
+register("conv2d_backward_data", "numba_cuda", "tinygan.kernels.conv_numba_cuda:conv2d_backward_data", ("cupy",),
+         "gather: a thread per dx element")
+register("conv2d_backward_data", "cupy", "tinygan.kernels.conv_cupy:conv2d_backward_data", ("cupy",),
+         "cuBLAS GEMM + gather col2im")
+register("conv2d_backward_data", "im2col", "tinygan.kernels.conv_im2col:conv2d_backward_data", ("numpy", "cupy"),
+         "GEMM to columns, then col2im slice-adds")
+register("conv2d_backward_data", "reference", "tinygan.kernels.conv_reference:conv2d_backward_data", ("numpy",),
+         "plain loops scattering each output pixel")
+
+
 class Conv2dBackwardData(Function):
     def __init__(self, stride, padding, x_hw): self.stride, self.padding, self.x_hw = stride, padding, x_hw
     def forward(self, g, w):
@@ -32,6 +58,18 @@ class Conv2dBackwardData(Function):
         g_g = conv2d(ggx, w, self.stride, self.padding) if self.needs_input_grad[0] else None
         g_w = backward_weight(ggx, g, self.stride, self.padding, w.shape[2:]) if self.needs_input_grad[1] else None
         return g_g, g_w
+
+
+register("conv2d_backward_weight", "numba_cpu", "tinygan.kernels.conv_numba_cpu:conv2d_backward_weight", ("numpy",),
+         "NHWC im2col + BLAS GEMM")
+register("conv2d_backward_weight", "numba_cuda", "tinygan.kernels.conv_numba_cuda:conv2d_backward_weight", ("cupy",),
+         "gather: a thread per dw element")
+register("conv2d_backward_weight", "cupy", "tinygan.kernels.conv_cupy:conv2d_backward_weight", ("cupy",),
+         "RawKernel im2col + cuBLAS GEMM")
+register("conv2d_backward_weight", "im2col", "tinygan.kernels.conv_im2col:conv2d_backward_weight",
+         ("numpy", "cupy"), "im2col + one GEMM")
+register("conv2d_backward_weight", "reference", "tinygan.kernels.conv_reference:conv2d_backward_weight", ("numpy",),
+         "plain loops over output pixels")
 
 
 class Conv2dBackwardWeight(Function):

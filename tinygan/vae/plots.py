@@ -7,22 +7,37 @@ import tinygan
 from tinygan import files
 
 
-def save_all(run, out):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def _decoded(run):
+    """8 data images (a fixed private stream), their reconstructions, the traversal values and the
+    traversals: each latent swept over [-2, 2] from the first image's code."""
     rng = np.random.default_rng(0)
     x = run.data.sample_observations(8, rng)
     with tinygan.no_grad():
         mu, _ = run.model.encode(tinygan.tensor(x))
         recon = tinygan.sigmoid(run.model.decode(mu)).numpy()
-        # traversals: each latent swept over [-2, 2] from the first image's code
         values = np.linspace(-2, 2, 9)
         base = mu.numpy()[:1]
         codes = np.repeat(base, run.cfg.latents * len(values), axis=0)
         for j in range(run.cfg.latents):
             codes[j * len(values):(j + 1) * len(values), j] = values
         sweep = tinygan.sigmoid(run.model.decode(tinygan.tensor(codes.astype(np.float32)))).numpy()
+    return x, recon, values, sweep
+
+
+def picture_grids(run):
+    """The reconstructions (data row over reconstruction row) and traversals (a row per latent) as
+    2-D arrays in [0, 1], drawn without matplotlib: what TensorBoard shows at each evaluation."""
+    from tinygan.tensorboard import grid
+    x, recon, values, sweep = _decoded(run)
+    return {"reconstructions": grid(np.concatenate([x[:, 0], recon[:, 0]]), len(x)),
+            "traversals": grid(sweep[:, 0], len(values))}
+
+
+def save_all(run, out):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    x, recon, values, sweep = _decoded(run)
     fig, axes = plt.subplots(2, 8, figsize=(8, 2.2))
     for i in range(8):
         axes[0, i].imshow(x[i, 0], cmap="gray", vmin=0, vmax=1)

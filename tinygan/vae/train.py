@@ -5,6 +5,7 @@ so `--resume` continues bit-identically. A run folder holds metrics.json (loss t
 of q(z), its off-diagonal norm), reconstructions.png, traversals.png (a row per latent),
 covariance.png, losses.png and checkpoint.npz.
 """
+import dataclasses
 import os
 from dataclasses import asdict, dataclass
 
@@ -13,6 +14,8 @@ import numpy as np
 import tinygan
 from tinygan import files, optim, random
 from tinygan.data.dsprites import DSprites
+from tinygan.tensorboard import run_log
+from tinygan.options import option
 from tinygan.training import check_range, check_schedule, first_segment, fit, load_saved_run
 from tinygan.vae import losses
 from tinygan.vae.models import VAE
@@ -22,21 +25,24 @@ MODELS = {"vae": {}, "beta-vae": {}, "dip-vae-1": {"dip": "i"}, "dip-vae-2": {"d
 
 @dataclass
 class Config:
-    model: str = "vae"
-    data: str = "dsprites"
-    size: int = 32
-    arch: str = "conv"
-    latents: int = 10
-    beta: float = 1.0
-    lambda_od: float = 10.0
-    steps: int = 2000
-    batch: int = 64
-    lr: float = 1e-4
-    seed: int = 0
-    eval_every: int = 500
-    checkpoint_every: int = 1000
+    """A VAE run's options; `tinygan train vae` has one --option per field (tinygan/options.py)."""
+    model: str = option("vae", "vae | beta-vae | dip-vae-1 | dip-vae-2")
+    data: str = option("dsprites", "dsprites | noisy-dsprites")
+    size: int = option(32, "image size (64 as the original dSprites)")
+    arch: str = option("conv", "Locatello et al.'s conv encoder/decoder, or an MLP", choices=("conv", "mlp"))
+    latents: int = option(10, "latent dimensions")
+    beta: float = option(1.0, "the KL weight of --model beta-vae")
+    lambda_od: float = option(10.0, "DIP-VAE off-diagonal weight")
+    steps: int = option(2000, "training steps")
+    batch: int = option(64, "images per step")
+    lr: float = option(1e-4, "Adam's learning rate (Locatello et al.: 1e-4)")
+    seed: int = option(0, "the seed of every random draw (data, noise, init)")
+    eval_every: int = option(500, "evaluate every N steps")
+    checkpoint_every: int = option(1000, "write OUT/checkpoint.npz every N steps")
 
     def check(self):
+        """Validate (one clear line per problem); return a copy (nothing to resolve here: every
+        option has its value), so callers treat both trainers' Configs alike."""
         if self.model not in MODELS:
             raise ValueError(f"train vae: unknown --model {self.model!r}; choose one of {sorted(MODELS)}")
         if self.data not in ("dsprites", "noisy-dsprites"):
@@ -44,21 +50,21 @@ class Config:
         if self.beta != 1.0 and self.model != "beta-vae":
             raise ValueError(f"train vae: --beta applies to --model beta-vae, not {self.model}")
         if self.batch < 2 or self.latents < 1:
-            raise ValueError(f"train vae: need --batch >= 2 and latents >= 1 (got {self.batch}, {self.latents})")
+            raise ValueError(f"train vae: need --batch >= 2 and --latents >= 1 (got {self.batch}, {self.latents})")
         if self.size not in (32, 64) or self.arch not in ("conv", "mlp"):
             raise ValueError(f"train vae: need --size 32 or 64 and --arch conv|mlp (got {self.size}, {self.arch!r})")
         check_schedule("train vae", self)
         check_range("train vae", "--lr", self.lr, 0, 1, low_open=True)
         check_range("train vae", "--beta", self.beta, 0, 1e4)
         check_range("train vae", "--lambda-od", self.lambda_od, 0, 1e4)
-        return self
+        return dataclasses.replace(self)
 
 
 class Run:
     KIND = "vae"
 
     def __init__(self, cfg):
-        self.cfg = cfg.check()
+        self.cfg = cfg = cfg.check()          # a checked copy: the caller's Config is not changed
         tinygan.manual_seed(cfg.seed)
         self.data = DSprites(size=cfg.size, noisy=cfg.data == "noisy-dsprites")
         self.model = VAE(cfg.size, 1, cfg.latents, cfg.arch)
@@ -111,10 +117,18 @@ class Run:
         self.step, self.history = state["step"], state["history"]
 
 
-def train(cfg, out, resume=False, progress=True, overwrite=False, extend=False):
+def train(cfg, out, resume=False, progress=True, overwrite=False, extend=False, tensorboard=None):
     """Train (or continue: resume, extend) a run in folder `out`; returns the final metrics dict.
-    An existing run in `out` is refused unless resume or overwrite (training.fit)."""
+    An existing run in `out` is refused unless resume or overwrite (training.fit). tensorboard:
+    write TensorBoard event files, with reconstructions and traversals at each evaluation (None:
+    when tensorboardX is installed; tinygan/tensorboard.py)."""
     run = Run(cfg)
+    cfg = run.cfg
+    log = run_log(out, tensorboard)
+
+    def pictures():
+        from tinygan.vae.plots import picture_grids
+        log.gray_images(run.step, picture_grids(run))
 
     def finish():
         final = {**run.history["eval"][-1], **run.history["losses"][-1]}
@@ -126,7 +140,8 @@ def train(cfg, out, resume=False, progress=True, overwrite=False, extend=False):
         return final
 
     return fit(run, out, "train vae", resume=resume, overwrite=overwrite, extend=extend, progress=progress,
-               desc=f"{cfg.model} {cfg.data}", postfix_keys=("total", "kl"), finish=finish)
+               desc=f"{cfg.model} {cfg.data}", postfix_keys=("total", "kl"), finish=finish,
+               on_evaluate=pictures if log.enabled else None, logger=log)
 
 
 def load_run(run_dir, command="evaluate"):
