@@ -414,3 +414,12 @@ def test_batchnorm_counts_batches_like_torch_and_loads_older_state():
     nn.BatchNorm2d(3).load_state_dict(older)              # checkpoints from before the counter
     with pytest.raises(KeyError, match="running_var"):
         nn.BatchNorm2d(3).load_state_dict({k: v for k, v in older.items() if k != "running_var"})
+
+
+def test_bce_on_values_that_are_not_probabilities_is_one_line_like_torch():
+    bad = [1.5, 0.2], [float("nan"), 0.5]
+    for values in bad:
+        with pytest.raises(RuntimeError):
+            torch.nn.functional.binary_cross_entropy(torch.tensor(values), torch.tensor([1.0, 0.0]))
+        with pytest.raises(ValueError, match="binary_cross_entropy: .*probabilities in \\[0, 1\\]"):
+            tinygan.nn.functional.binary_cross_entropy(tinygan.tensor(values), tinygan.tensor([1.0, 0.0]))

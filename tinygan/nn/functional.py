@@ -219,8 +219,13 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean", *, pos_wei
 
 
 def binary_cross_entropy(input, target, reduction="mean"):
-    """BCE on probabilities; logs are clamped at −100 as in PyTorch. Prefer the logits version."""
+    """BCE on probabilities; logs are clamped at −100 as in PyTorch. Prefer the logits version.
+    Inputs outside [0, 1] (or NaN) raise, as in PyTorch, instead of giving NaN."""
     target = _loss_args("binary_cross_entropy", input, target, reduction)
+    x = input.array
+    if not bool(((x >= 0) & (x <= 1)).all()):
+        raise ValueError(f"binary_cross_entropy: input {input.shape} must hold probabilities in [0, 1], got "
+                         f"values in [{float(x.min())}, {float(x.max())}] (logits? use binary_cross_entropy_with_logits)")
     return _reduce(loss_ops.BinaryCrossEntropy()(input, target), reduction)
 
 

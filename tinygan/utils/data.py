@@ -180,7 +180,9 @@ class DataLoader:
     """
 
     def __init__(self, dataset, *arrays, batch_size=1, shuffle=False, drop_last=False, num_workers=0,
-                 collate_fn=None, generator=None, seed=None):
+                 collate_fn=None, generator=None, seed=None, pin_memory=False):
+        # pin_memory is accepted (PyTorch's CUDA examples pass it) and has nothing to do here: batches
+        # are made where they are used, with no host-to-GPU copy to overlap
         if num_workers != 0:
             raise ValueError(f"DataLoader: num_workers={num_workers} is not supported: tinygan builds batches in "
                              "the calling process (no worker processes, so no per-worker seeding of the central "
