@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 
 import numpy as np
@@ -23,7 +22,7 @@ TINY_VAE = {"arch": "mlp", "latents": 2, "batch": 8, "steps": 4, "eval_every": 2
 def tiny_vae_spec(tmp_path, name="tiny.toml", methods=None, seeds=(0, 1), extra=""):
     """A spec file of tiny VAE runs: `methods` {name: TOML body}, a [grid] of `seeds` (none if empty)."""
     methods = methods or {"vae": 'model = "vae"', "beta-vae": 'model = "beta-vae"\nbeta = [4.0]'}
-    text = "kind = \"vae\"\n" + extra + "\n[config]\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in TINY_VAE.items())
+    text = f"kind = \"vae\"\n{extra}\n[config]\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in TINY_VAE.items())
     text += f"\n[grid]\nseed = {list(seeds)}\n" if seeds else "\n"
     for method, body in methods.items():
         text += f"\n[methods.{method}]\n{body}\n"
@@ -167,7 +166,8 @@ def test_killing_the_client_mid_sweep_then_rerunning_resumes_and_skips(tmp_path)
         return "sap" in (runner.read_json(out / "a" / "metrics.json") or {}).get("disentanglement", {})
 
     try:
-        while not (a_finished() and (long_run / "checkpoint.npz").exists() and not (long_run / "metrics.json").exists()):
+        while not (a_finished() and (long_run / "checkpoint.npz").exists()
+                   and not (long_run / "metrics.json").exists()):
             assert client.poll() is None and time.time() < deadline, client.communicate()[0].decode()[-3000:]
             time.sleep(0.05)
         workers = psutil.Process(client.pid).children(recursive=True)
@@ -294,7 +294,7 @@ def test_report_aggregates_every_run_and_tabulates_mode_collapse_beside_pacgan(t
     assert finals["ring/NS-GAN/seed2"]["counts"] == [1, 2]
     assert float(by_run["ring/NS-GAN/seed2"]["final.hq"]) == finals["ring/NS-GAN/seed2"]["hq"]
     rows = {line.split("|")[1].strip() + "/" + line.split("|")[2].strip(): [c.strip() for c in line.split("|")[1:-1]]
-            for line in (out / "table.md").read_text().splitlines() if line.startswith("| ring") or line.startswith("| grid")}
+            for line in (out / "table.md").read_text().splitlines() if line.startswith(("| ring", "| grid"))}
     assert list(rows) == ["ring/NS-GAN", "ring/PacGAN2", "grid/NS-GAN", "grid/PacGAN2"]
     for key, cells in rows.items():
         group = [finals[f"{key.split('/')[0]}/{key.split('/')[1]}/seed{s}"] for s in range(3)

@@ -19,8 +19,8 @@ def add_commands(sub):
                                          "(Dask distributed, or in this process with --workers 1)")
     sweep.add_argument("spec", help="a TOML study spec (docs/sweeps.md), or a shipped study: mode-collapse, "
                                     "metric-agreement, ...")
-    sweep.add_argument("--out", required=True, help="the sweep's folder: one run folder per config (with "
-                                                    "--scheduler: on a filesystem every worker mounts at the same path)")
+    sweep.add_argument("--out", required=True, help="the sweep's folder: one run folder per config (with --scheduler: "
+                                                    "on a filesystem every worker mounts at the same path)")
     sweep.add_argument("--workers", type=int, default=1,
                        help="N > 1: a local Dask cluster of N processes, one BLAS/Numba thread each (needs "
                             "tinygan[sweep]); 1: one run after another in this process")

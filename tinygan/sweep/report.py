@@ -119,7 +119,9 @@ def write_results(out, rows):
 
 # ---- per configuration ---------------------------------------------------------------------------
 def _mean_std(values, digits, scale=1):
+    """"mean ± std" of the finite values (population std, over seeds); "–" if there are none."""
     values = scale * np.array(values, dtype=float)
+    values = values[np.isfinite(values)]
     return f"{np.mean(values):.{digits}f} ± {np.std(values):.{digits}f}" if len(values) else "–"
 
 
@@ -134,8 +136,8 @@ def configurations_table(rows):
         for r in done:
             groups.setdefault(r["label"], []).append(_numbers(r))
         keys = list(dict.fromkeys(k for g in groups.values() for n in g for k in n))
-        lines += [f"{kind.upper()} runs: mean ± std over seeds", "", "| configuration | runs | " + " | ".join(keys) + " |",
-                  "|---|---" + "|---" * len(keys) + "|"]
+        lines += [f"{kind.upper()} runs: mean ± std over seeds", "",
+                  "| configuration | runs | " + " | ".join(keys) + " |", "|---|---" + "|---" * len(keys) + "|"]
         for label, numbers in groups.items():
             cells = [_mean_std([n[k] for n in numbers if k in n], 3) for k in keys]
             lines.append(f"| {label} | {len(numbers)} | " + " | ".join(cells) + " |")
@@ -267,10 +269,12 @@ def agreement_table(rows, rho, data):
     if ok.sum() > 2:
         from scipy.stats import spearmanr
         agreement = spearmanr(rho[upper][ok], LECTURE[upper][ok]).statistic
-        lines += ["", f"Rank agreement of the {ok.sum()} off-diagonal pairs with the lecture's: Spearman {agreement:.2f}"]
+        lines += ["", f"Rank agreement of the {ok.sum()} off-diagonal pairs with the lecture's: "
+                      f"Spearman {agreement:.2f}"]
     columns = names + ["offdiag_norm", "reconstruction"]
     lines += ["", "Per configuration, mean ± std over seeds (offdiag_norm: ‖off-diagonal of Cov q(z)‖, DIP-VAE's "
-              "target 0):", "", "| model | seeds | " + " | ".join(columns) + " |", "|---|---" + "|---" * len(columns) + "|"]
+              "target 0):", "", "| model | seeds | " + " | ".join(columns) + " |",
+              "|---|---" + "|---" * len(columns) + "|"]
     for model in dict.fromkeys(r["model"] for r in rows):
         group = [r for r in rows if r["model"] == model]
         cells = [_mean_std([r[c] for r in group], 3) for c in columns]
