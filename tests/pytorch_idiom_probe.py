@@ -6,10 +6,12 @@ tinygan when it runs without an error and, where it ends in `result = ...`, give
 numbers as torch. Out of scope (and not probed): legacy `Variable`, `torch.FloatTensor`,
 `.type(Tensor)`, CUDA-only calls.
 
-    python tests/pytorch_idiom_probe.py            # the table and the ratio
+    python tests/pytorch_idiom_probe.py            # the ratio, for this file's set and the independent
+                                                   # one (tests/pytorch_idioms_independent.py)
     python tests/pytorch_idiom_probe.py --failures # and what failed, with the error
 """
 import argparse
+import os
 import sys
 import textwrap
 
@@ -342,10 +344,7 @@ def namespace(engine):
         import tinygan as torch
         from tinygan import nn, optim
         from tinygan.nn import functional as F
-        try:
-            from tinygan.utils import data
-        except ImportError:  # TEMP
-            from tinygan import data
+        from tinygan.utils import data
     return {"torch": torch, "nn": nn, "F": F, "optim": optim, "data": data, "np": np}
 
 
@@ -380,12 +379,10 @@ def run(name, code, engine):
     return scope.get("result"), None
 
 
-def probe(names=None):
+def probe(snippets=None):
     """{name: (ok, reason)} for tinygan; raises if a snippet is not valid PyTorch."""
     outcome = {}
-    for name, code in SNIPPETS.items():
-        if names and name not in names:
-            continue
+    for name, code in (SNIPPETS if snippets is None else snippets).items():
         expected, error = run(name, code, "torch")
         if error:
             raise AssertionError(f"snippet {name!r} is not valid PyTorch: {error}")
@@ -405,13 +402,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--failures", action="store_true", help="list what failed and why")
     args = parser.parse_args(argv)
-    outcome = probe()
-    passed = sum(ok for ok, _ in outcome.values())
-    if args.failures:
-        for name, (ok, reason) in outcome.items():
-            if not ok:
-                print(f"  FAIL {name}: {reason}")
-    print(f"{passed} / {len(outcome)} PyTorch idioms run on tinygan ({100 * passed / len(outcome):.1f} %)")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import pytorch_idioms_independent       # written by someone who had not read tinygan's code
+    for label, snippets in (("this file's", SNIPPETS), ("the independent", pytorch_idioms_independent.SNIPPETS)):
+        outcome = probe(snippets)
+        passed = sum(ok for ok, _ in outcome.values())
+        if args.failures:
+            for name, (ok, reason) in outcome.items():
+                if not ok:
+                    print(f"  FAIL {name}: {reason}")
+        print(f"{label} set: {passed} / {len(outcome)} PyTorch idioms run on tinygan ({100 * passed / len(outcome):.1f} %)")
     return 0
 
 

@@ -423,3 +423,13 @@ def test_bce_on_values_that_are_not_probabilities_is_one_line_like_torch():
             torch.nn.functional.binary_cross_entropy(torch.tensor(values), torch.tensor([1.0, 0.0]))
         with pytest.raises(ValueError, match="binary_cross_entropy: .*probabilities in \\[0, 1\\]"):
             tinygan.nn.functional.binary_cross_entropy(tinygan.tensor(values), tinygan.tensor([1.0, 0.0]))
+
+
+def test_the_idiom_probe_runs_and_every_snippet_is_valid_pytorch():
+    """The probe's ratio is a measurement (printed by the script, not asserted); this keeps the
+    probe itself working: each snippet must run on torch, or probe() raises."""
+    import pytorch_idiom_probe
+    import pytorch_idioms_independent
+    for snippets in (pytorch_idiom_probe.SNIPPETS, pytorch_idioms_independent.SNIPPETS):
+        outcome = pytorch_idiom_probe.probe(snippets)
+        assert len(outcome) == len(snippets)
