@@ -47,10 +47,20 @@ extern "C" __global__ void col2im(const DTYPE* gcols, DTYPE* gx, int N, int C, i
 THREADS = 256
 
 
+def source(dtype_name):
+    """The CUDA C for one dtype (also what tests/test_cupy_kernel_source.py compiles on the host)."""
+    return _SOURCE.replace("DTYPE", {"float32": "float", "float64": "double"}[dtype_name])
+
+
+def launch_shape(count):
+    """(grid, block) for one thread per element: enough blocks of THREADS to cover all `count`."""
+    return ((count + THREADS - 1) // THREADS,), (THREADS,)
+
+
 @functools.lru_cache(maxsize=None)
 def _kernels(dtype_name):
     import cupy
-    module = cupy.RawModule(code=_SOURCE.replace("DTYPE", {"float32": "float", "float64": "double"}[dtype_name]))
+    module = cupy.RawModule(code=source(dtype_name))
     return module.get_function("im2col"), module.get_function("col2im")
 
 
@@ -59,7 +69,7 @@ def _columns(x, kh, kw, stride, padding, ho, wo):
     n, c, h, w = x.shape
     cols = cupy.empty((c * kh * kw, n * ho * wo), dtype=x.dtype)
     im2col, _ = _kernels(x.dtype.name)
-    im2col(((cols.size + THREADS - 1) // THREADS,), (THREADS,),
+    im2col(*launch_shape(cols.size),
            (cupy.ascontiguousarray(x), cols, n, c, h, w, kh, kw, *stride, *padding, ho, wo))
     return cols
 
@@ -87,6 +97,6 @@ def conv2d_backward_data(gy, w, stride, padding, x_hw):
     gcols = w.reshape(o, -1).T @ _gy_t(gy)                                          # cuBLAS
     gx = cupy.empty((n, c, *x_hw), dtype=gy.dtype)
     _, col2im = _kernels(gy.dtype.name)
-    col2im(((gx.size + THREADS - 1) // THREADS,), (THREADS,),
+    col2im(*launch_shape(gx.size),
            (cupy.ascontiguousarray(gcols), gx, n, c, *x_hw, kh, kw, *stride, *padding, ho, wo))
     return gx

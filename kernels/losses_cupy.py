@@ -57,10 +57,20 @@ extern "C" __global__ void reparameterize_kl(const DTYPE* mu, const DTYPE* logva
 THREADS, MAX_BLOCKS = 256, 1024
 
 
+def source(dtype_name):
+    """The CUDA C for one dtype (also what tests/test_cupy_kernel_source.py compiles on the host)."""
+    return _SOURCE.replace("DTYPE", {"float32": "float", "float64": "double"}[dtype_name])
+
+
+def launch_blocks(size):
+    """Blocks of THREADS for the grid-stride pass: at least one, at most MAX_BLOCKS partial sums."""
+    return max(1, min(MAX_BLOCKS, (size + THREADS - 1) // THREADS))
+
+
 @functools.lru_cache(maxsize=None)
 def _module(dtype_name):
     import cupy
-    return cupy.RawModule(code=_SOURCE.replace("DTYPE", {"float32": "float", "float64": "double"}[dtype_name]))
+    return cupy.RawModule(code=source(dtype_name))
 
 
 def _launch(name, inputs, n_outputs=1):
@@ -68,7 +78,7 @@ def _launch(name, inputs, n_outputs=1):
     import cupy
     inputs = [cupy.ascontiguousarray(x) for x in inputs]
     a = inputs[0]
-    blocks = max(1, min(MAX_BLOCKS, (a.size + THREADS - 1) // THREADS))
+    blocks = launch_blocks(a.size)
     outputs, partial = [cupy.empty_like(a) for _ in range(n_outputs)], cupy.empty(blocks, dtype=cupy.float64)
     _module(a.dtype.name).get_function(name)((blocks,), (THREADS,), (*inputs, *outputs, partial, cupy.int64(a.size)))
     return (float(partial.sum()), *outputs)

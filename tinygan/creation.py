@@ -18,9 +18,15 @@ def _xp(device, op):
     return xp_of(device, op)
 
 
+def _host(data):
+    """A NumPy array or scalar: without device= it goes to the active backend, as torch.tensor(ndarray)
+    goes to the default device (torch.set_default_device); Tensors and CuPy arrays stay where they are."""
+    return isinstance(data, (np.ndarray, np.generic))
+
+
 def tensor(data, requires_grad=False, dtype=None, device=None):
     """A new leaf tensor copied from data (lists, numbers, arrays). Python floats become float32."""
-    array = make_array(data, dtype, _xp(device, "tensor") if device is not None else None)
+    array = make_array(data, dtype, _xp(device, "tensor") if device is not None or _host(data) else None)
     if array is getattr(data, "array", data):    # asarray kept the caller's memory: copy, as torch.tensor
         array = array.copy()
     return Tensor(array, requires_grad=requires_grad)
@@ -30,7 +36,7 @@ def as_tensor(data, dtype=None, device=None):
     """data as a tensor, without a copy when it is already a tensor or array of that dtype and device."""
     if isinstance(data, Tensor) and dtype is None and device is None:
         return data
-    return Tensor(make_array(data, dtype, _xp(device, "as_tensor") if device is not None else None))
+    return Tensor(make_array(data, dtype, _xp(device, "as_tensor") if device is not None or _host(data) else None))
 
 
 def from_numpy(array):

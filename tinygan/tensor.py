@@ -575,7 +575,7 @@ def _to_arguments(args, kwargs):
 
 def _grad_like(grad, like, op):
     """Check a user-supplied output gradient against the output it belongs to."""
-    grad = grad if isinstance(grad, Tensor) else Tensor(make_array(grad, like.dtype))
+    grad = grad if isinstance(grad, Tensor) else Tensor(make_array(grad, like.dtype, backend.get_array_module(like.array)))
     if grad.shape != like.shape:
         raise ShapeError(f"{op}: grad of shape {grad.shape} does not match output shape {like.shape}")
     if grad.dtype != like.dtype:
