@@ -1,67 +1,139 @@
-"""Numba CPU convolution: parallel im2col / col2im loops around one BLAS GEMM per chunk.
+"""Numba CPU convolution: every thread im2cols one block of output rows into its own small
+buffer and multiplies it there, calling BLAS from inside the parallel loop.
 
 Index mapping (P = HO*WO output pixels, K = KH*KW*C taps, row r = n*P + i*WO + j, k = (a*KW + b)*C + c):
     cols[r, k] = x[n, c, i*sh + a - ph, j*sw + b - pw]        (0 outside x: padding without a copy)
-    x is first copied to NHWC so that each tap's C channels are one contiguous run: the copies
-    vectorise (with NCHW order the runs were KW = 4 scalars long and im2col ran at ~3 GB/s).
-    forward:          y2 (nP, O)    = cols @ W2ᵀ,  W2 = w in (O, KH, KW, C) order; then rows -> NCHW
-    backward-weight:  gW2 (O, K)    = gy2ᵀ @ cols, gy2 = gy as (N*P, O)
-    backward-data:    gcols (nP, K) = gy2 @ W2, then col2im adds each entry back onto the x
-                      element im2col read it from.
-Threads: im2col is a prange over rows (each thread writes whole rows of cols); col2im a
-prange over samples, so each thread scatters into its own gx[n] (NHWC, tens of KB, cache-resident)
-and reads its gcols rows in order: no atomics, no races. (A gather over (n, c) planes was 5×
-slower here, and Caffe's (K, nP) column layout 1.2-10× slower: per-task overheads.)
-Memory: the batch is processed in chunks so the column buffer stays ≤ 2× the layer's output
-(or ≤ MIN_SCRATCH elements for small layers; at least one sample). Scratch buffers are reused
-across calls: a fresh 8 MB array costs thousands of first-touch page faults, which tripled
-the GEMM time in a training loop. They grow to the largest layer's need and no further
-(so: not thread-safe; one training loop per process).
+    x is first copied to NHWC so that each tap's C channels are one contiguous run.
+    forward:          y rows (R, O)   = cols @ W2ᵀ,  W2 = w in (O, KH, KW, C) order, then written to NCHW
+    backward-weight:  gW2 (O, K)     += gy rowsᵀ @ cols   (one partial sum per thread, added at the end)
+    backward-data:    gcols (R, K)    = gy rows @ W2, then col2im adds each entry back onto the x
+                      element im2col read it from; a block holds whole samples, so its scatter-adds
+                      land in its own gx[n] and never collide with another thread's.
+Why blocks: a block's columns (BLOCK_BYTES) stay in the core's cache between im2col and
+the GEMM, instead of a whole-batch column matrix going out to DRAM and back; the gy rows are
+gathered from NCHW and the output scattered to NCHW inside the same block, so no separate
+transpose pass runs. Why BLAS from Numba's threads (np.dot, i.e. SciPy's BLAS, set to one thread
+here): then Numba's pool is the only thread pool a convolution wakes, and NumPy's OpenBLAS
+threads — whose idle spin after each GEMM (2^28 cycles unless OPENBLAS_THREAD_TIMEOUT was set
+before NumPy loaded) stole the second core from the next Numba loop — never run. Import order
+(NumPy before tinygan or after) then cannot change the convolution's speed.
+Scratch: one block buffer per thread, reused across calls (fresh arrays cost first-touch page
+faults); not thread-safe across Python threads (one training loop per process).
 """
+import numba
 import numpy as np
 from numba import njit, prange
 
 from tinygan.kernels.conv_reference import out_hw
-from tinygan.kernels.numba_threads import run
+from tinygan.kernels.numba_threads import run, single_threaded_scipy_blas
+
+BLOCK_BYTES = 1 << 19     # a block's columns: 512 KB (the L2 size here); 128 KB blocks made GEMMs too short (K = 1024: 32 rows)
 
 
-@njit(parallel=True, cache=True)
-def _im2col(xh, n0, n1, kh, kw, sh, sw, ph, pw, ho, wo, cols):
-    """xh is x in NHWC: each tap's C channels are contiguous, so every copy is a C-long run."""
+@njit(inline="always")
+def _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, cols):
+    """cols[r - r0] = the receptive field of output row r, for r0 ≤ r < r1 (xh is x in NHWC)."""
     h, w, c_in = xh.shape[1], xh.shape[2], xh.shape[3]
     p = ho * wo
-    for r in prange((n1 - n0) * p):
-        n, i, j = n0 + r // p, (r % p) // wo, r % wo
+    for r in range(r0, r1):
+        n, i, j = r // p, (r % p) // wo, r % wo
         for a in range(kh):
             hh = i * sh + a - ph
             for b in range(kw):
                 ww = j * sw + b - pw
                 k0 = (a * kw + b) * c_in
-                if 0 <= hh < h and 0 <= ww < w:
-                    cols[r, k0:k0 + c_in] = xh[n, hh, ww, :]
-                else:
-                    cols[r, k0:k0 + c_in] = 0.0
+                inside = 0 <= hh < h and 0 <= ww < w
+                for cc in range(c_in):   # a scalar loop, not a slice: slicing costs ~10 ns even for C = 1
+                    cols[r - r0, k0 + cc] = xh[n, hh, ww, cc] if inside else 0.0
+
+
+@njit(inline="always")
+def _gather_rows(g3, r0, r1, rows):
+    """rows[r - r0, o] = g3[n, o, q] for output rows r = n*P + q, r0 ≤ r < r1 (g3 is NCHW with
+    H·W flattened to P). Counters instead of r // P in the inner loop: integer division is slow."""
+    p = g3.shape[2]
+    for o in range(g3.shape[1]):
+        n, q = r0 // p, r0 % p
+        for r in range(r1 - r0):
+            rows[r, o] = g3[n, o, q]
+            q += 1
+            if q == p:
+                n, q = n + 1, 0
+
+
+@njit(inline="always")
+def _scatter_rows(rows, r0, r1, y3):
+    """The inverse of _gather_rows: y3[n, o, q] = rows[r - r0, o]."""
+    p = y3.shape[2]
+    for o in range(y3.shape[1]):
+        n, q = r0 // p, r0 % p
+        for r in range(r1 - r0):
+            y3[n, o, q] = rows[r, o]
+            q += 1
+            if q == p:
+                n, q = n + 1, 0
 
 
 @njit(parallel=True, cache=True)
-def _col2im(gcols, n0, kh, kw, sh, sw, ph, pw, ho, wo, gxh):
-    """gxh[n0 + n] (NHWC) += every column entry of sample n, put back where im2col took it from."""
+def _forward(xh, w2t, kh, kw, sh, sw, ph, pw, ho, wo, block, cols, out_rows, y3):
     p = ho * wo
-    h, w, c_in = gxh.shape[1], gxh.shape[2], gxh.shape[3]
-    for nl in prange(gcols.shape[0] // p):   # one sample per thread: its scatter-adds never collide
-        n = n0 + nl
-        for i in range(ho):
-            for j in range(wo):
-                r = nl * p + i * wo + j
-                for a in range(kh):
-                    hh = i * sh + a - ph
-                    if hh < 0 or hh >= h:
-                        continue
-                    for b in range(kw):
-                        ww = j * sw + b - pw
-                        if 0 <= ww < w:
-                            k0 = (a * kw + b) * c_in
-                            gxh[n, hh, ww, :] += gcols[r, k0:k0 + c_in]
+    m = xh.shape[0] * p
+    for blk in prange((m + block - 1) // block):
+        t = numba.get_thread_id()
+        r0 = blk * block
+        r1 = min(m, r0 + block)
+        c, o = cols[t, :r1 - r0], out_rows[t, :r1 - r0]
+        _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, c)
+        np.dot(c, w2t, o)
+        _scatter_rows(o, r0, r1, y3)
+
+
+@njit(parallel=True, cache=True)
+def _backward_weight(xh, gy3, kh, kw, sh, sw, ph, pw, ho, wo, block, cols, gy_rows, product, partial):
+    m = xh.shape[0] * ho * wo
+    partial[...] = 0.0
+    for blk in prange((m + block - 1) // block):
+        t = numba.get_thread_id()
+        r0 = blk * block
+        r1 = min(m, r0 + block)
+        c, g = cols[t, :r1 - r0], gy_rows[t, :r1 - r0]
+        _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, c)
+        _gather_rows(gy3, r0, r1, g)
+        np.dot(g.T, c, product[t])
+        partial[t] += product[t]
+
+
+@njit(parallel=True, cache=True)
+def _backward_data(gy3, w2, kh, kw, sh, sw, ph, pw, ho, wo, samples, gy_rows, gcols, gxh, gx):
+    """Blocks of `samples` whole samples: gcols = gy rows @ W2, col2im into the thread's own
+    NHWC buffer gxh[t], then that buffer is written to gx in NCHW."""
+    n_all, c_in, h, w = gx.shape
+    p = ho * wo
+    for blk in prange((n_all + samples - 1) // samples):
+        t = numba.get_thread_id()
+        n0 = blk * samples
+        n1 = min(n_all, n0 + samples)
+        g, gc, acc = gy_rows[t, :(n1 - n0) * p], gcols[t, :(n1 - n0) * p], gxh[t]
+        _gather_rows(gy3, n0 * p, n1 * p, g)
+        np.dot(g, w2, gc)
+        acc[:n1 - n0] = 0.0
+        for r in range((n1 - n0) * p):
+            nl, i, j = r // p, (r % p) // wo, r % wo
+            for a in range(kh):
+                hh = i * sh + a - ph
+                if hh < 0 or hh >= h:
+                    continue
+                for b in range(kw):
+                    ww = j * sw + b - pw
+                    if 0 <= ww < w:
+                        k0 = (a * kw + b) * c_in
+                        for cc in range(c_in):
+                            acc[nl, hh, ww, cc] += gc[r, k0 + cc]
+        for nl in range(n1 - n0):
+            for cc in range(c_in):
+                for hh in range(h):
+                    for ww in range(w):
+                        gx[n0 + nl, cc, hh, ww] = acc[nl, hh, ww, cc]
 
 
 @njit(parallel=True, cache=True)
@@ -72,16 +144,6 @@ def _nchw_to_nhwc(src, dst):
         for ww in range(w):
             for c in range(c_count):
                 dst[i, hh, ww, c] = src[i, c, hh, ww]
-
-
-@njit(parallel=True, cache=True)
-def _nhwc_to_nchw(src, dst):
-    n, h, w, c_count = src.shape
-    for task in prange(n * c_count):
-        i, c = task // c_count, task % c_count
-        for hh in range(h):
-            for ww in range(w):
-                dst[i, c, hh, ww] = src[i, hh, ww, c]
 
 
 _scratch_buffers = {}
@@ -97,88 +159,73 @@ def _scratch(name, shape, dtype):
     return buf[:size].reshape(shape)
 
 
-MIN_SCRATCH = 1 << 20   # elements: below 4 MB (float32) the 2× rule would only make GEMMs tiny
+def _rows_per_block(k, itemsize):
+    """Output rows per block: columns of BLOCK_BYTES, at least 8 rows (for the tiny-K first layer:
+    many rows, so that each GEMM call is worth its overhead)."""
+    return max(8, BLOCK_BYTES // (k * itemsize))
 
 
-def _chunk(n, cols_per_sample, out_per_sample):
-    """Samples per chunk so that the column buffer is at most max(2× the layer output, MIN_SCRATCH)."""
-    budget = max(2 * n * out_per_sample, MIN_SCRATCH)
-    return int(max(1, min(n, budget // max(cols_per_sample, 1))))
+def _threads():
+    return numba.config.NUMBA_NUM_THREADS      # get_thread_id() is below this in any launch
 
 
-def _gy_rows(gy):
-    """gy (N, O, HO, WO) as the (N*HO*WO, O) matrix the GEMMs want (in a scratch buffer)."""
-    return _nhwc(gy, "gy_rows").reshape(-1, gy.shape[1])
-
-
-def _nhwc(x, name="nhwc"):
+def _nhwc(x):
     """x (N, C, H, W) copied to (N, H, W, C) in a scratch buffer (parallel: NumPy's copy is serial)."""
-    out = _scratch(name, (x.shape[0], x.shape[2], x.shape[3], x.shape[1]), x.dtype)
+    out = _scratch("nhwc", (x.shape[0], x.shape[2], x.shape[3], x.shape[1]), x.dtype)
     run(_nchw_to_nhwc, x.size, np.ascontiguousarray(x), out)
     return out
 
 
-def _nchw(xh):
-    out = np.empty((xh.shape[0], xh.shape[3], xh.shape[1], xh.shape[2]), dtype=xh.dtype)
-    run(_nhwc_to_nchw, xh.size, xh, out)
-    return out
+def _rows3(g):
+    """g (N, O, HO, WO) as (N, O, HO*WO), contiguous."""
+    return np.ascontiguousarray(g).reshape(g.shape[0], g.shape[1], -1)
 
 
 def _weight_matrix(w):
     """w (O, C, KH, KW) as the (O, K) matrix whose columns follow the taps' (a, b, c) order."""
-    return w.transpose(0, 2, 3, 1).reshape(w.shape[0], -1)
+    return np.ascontiguousarray(w.transpose(0, 2, 3, 1).reshape(w.shape[0], -1))
 
 
 def conv2d_forward(x, w, stride, padding):
+    single_threaded_scipy_blas()
     n, c, h, wd = x.shape
     o, _, kh, kw = w.shape
     ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
-    p, k = ho * wo, c * kh * kw
-    w2t = _weight_matrix(w).T
-    x = _nhwc(x)
+    k = c * kh * kw
+    block = _rows_per_block(k, x.dtype.itemsize)
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
-    step = _chunk(n, p * k, o * p)
-    cols, y2 = _scratch("cols", (step * p, k), x.dtype), _scratch("rows", (step * p, o), x.dtype)
-    for n0 in range(0, n, step):
-        n1 = min(n, n0 + step)
-        m = (n1 - n0) * p
-        run(_im2col, m * k, x, n0, n1, kh, kw, stride[0], stride[1], padding[0], padding[1], ho, wo, cols[:m])
-        np.matmul(cols[:m], w2t, out=y2[:m])
-        run(_nhwc_to_nchw, m * o, y2[:m].reshape(n1 - n0, ho, wo, o), y[n0:n1])
+    cols, rows = _scratch("cols", (_threads(), block, k), x.dtype), _scratch("rows", (_threads(), block, o), x.dtype)
+    run(_forward, n * ho * wo * k, _nhwc(x), _weight_matrix(w).T, kh, kw, *stride, *padding, ho, wo, block, cols, rows,
+        y.reshape(n, o, -1))
     return y
 
 
+def conv2d_backward_weight(x, gy, stride, padding, k_hw):
+    single_threaded_scipy_blas()
+    n, o, ho, wo = gy.shape
+    c = x.shape[1]
+    kh, kw = k_hw
+    k = c * kh * kw
+    block = _rows_per_block(k, x.dtype.itemsize)
+    threads = _threads()
+    cols, rows = _scratch("cols", (threads, block, k), x.dtype), _scratch("rows", (threads, block, o), x.dtype)
+    product, partial = _scratch("product", (threads, o, k), x.dtype), _scratch("partial", (threads, o, k), x.dtype)
+    run(_backward_weight, n * ho * wo * k, _nhwc(x), _rows3(gy), kh, kw, *stride, *padding, ho, wo, block, cols, rows,
+        product, partial)
+    return np.ascontiguousarray(partial.sum(axis=0).reshape(o, kh, kw, c).transpose(0, 3, 1, 2))
+
+
 def conv2d_backward_data(gy, w, stride, padding, x_hw):
+    single_threaded_scipy_blas()
     n, o, ho, wo = gy.shape
     _, c, kh, kw = w.shape
     h, wd = x_hw
     p, k = ho * wo, c * kh * kw
-    w2 = np.ascontiguousarray(_weight_matrix(w))
-    gy2 = _gy_rows(gy)
-    gxh = _scratch("nhwc", (n, h, wd, c), gy.dtype)
-    gxh[...] = 0
-    step = _chunk(n, p * k, c * h * wd)
-    gcols = _scratch("cols", (step * p, k), gy.dtype)
-    for n0 in range(0, n, step):
-        m = (min(n, n0 + step) - n0) * p
-        np.matmul(gy2[n0 * p:n0 * p + m], w2, out=gcols[:m])
-        run(_col2im, m * k, gcols[:m], n0, kh, kw, stride[0], stride[1], padding[0], padding[1], ho, wo, gxh)
-    return _nchw(gxh)
-
-
-def conv2d_backward_weight(x, gy, stride, padding, k_hw):
-    n, o, ho, wo = gy.shape
-    c = x.shape[1]
-    kh, kw = k_hw
-    p, k = ho * wo, c * kh * kw
-    gy2 = _gy_rows(gy)
-    x = _nhwc(x)
-    gw2 = np.zeros((o, k), dtype=x.dtype)
-    step = _chunk(n, p * k, o * p)
-    cols = _scratch("cols", (step * p, k), x.dtype)
-    for n0 in range(0, n, step):
-        n1 = min(n, n0 + step)
-        m = (n1 - n0) * p
-        run(_im2col, m * k, x, n0, n1, kh, kw, stride[0], stride[1], padding[0], padding[1], ho, wo, cols[:m])
-        gw2 += gy2[n0 * p:n0 * p + m].T @ cols[:m]
-    return np.ascontiguousarray(gw2.reshape(o, kh, kw, c).transpose(0, 3, 1, 2))
+    samples = max(1, _rows_per_block(k, gy.dtype.itemsize) // p)
+    threads = _threads()
+    gx = np.empty((n, c, h, wd), dtype=gy.dtype)
+    rows, gcols = _scratch("rows", (threads, samples * p, o), gy.dtype), _scratch("cols", (threads, samples * p, k), gy.dtype)
+    gxh = _scratch("gx_nhwc", (threads, samples, h, wd, c), gy.dtype)
+    run(_backward_data, n * p * k, _rows3(gy), _weight_matrix(w), kh, kw, *stride, *padding, ho, wo, samples, rows,
+        gcols, gxh, gx)
+    return gx

@@ -1,23 +1,27 @@
-"""Run a parallel Numba kernel on the calling thread alone when its work is small.
+"""How tinygan's Numba kernels use the cores: one thread pool (Numba's), whatever was imported first.
 
-Waking a thread pool costs tens of microseconds, and when OpenBLAS's idle workers are still
-spinning (NumPy imported before tinygan, so the threading defaults could not apply) a small
-parallel launch right after a GEMM waited ~17 ms for a core (measured: GEMM + 400-element
-fused loss, 17.7 ms with the pool, 0.31 ms on one thread). Below PARALLEL_MIN elements of work
-the pool is not worth it. numba.set_num_threads is per calling thread and cheap (~1 µs).
-When OpenBLAS's workers spin at every size (tinygan._runtime.blas_spins: NumPy was imported
-first), no launch is worth it: a 2-D GAN step with 40 K-element BatchNorms took 96 ms with the
-pool and 14 ms when the defaults applied.
+`run(kernel, work, *args)` runs a parallel kernel on the calling thread alone when its work is
+small: waking a pool costs tens of microseconds, more than a 400-element loss takes (measured:
+GEMM + fused loss, 17.7 ms with the pool right after an OpenBLAS GEMM, 0.31 ms on one thread).
+numba.set_num_threads is per calling thread and cheap (~1 µs).
+
+`single_threaded_scipy_blas()`: the convolutions call BLAS (np.dot inside Numba, which is SciPy's
+OpenBLAS, a library separate from NumPy's) from inside their parallel loops, one block per
+thread, so that library must not start threads of its own. Setting it through threadpoolctl
+(scikit-learn's dependency) works at any time, unlike the environment variables OpenBLAS reads
+once when it loads: so the convolutions never wake NumPy's OpenBLAS pool, whose idle workers spin
+for ~0.1 s after each GEMM unless OPENBLAS_THREAD_TIMEOUT was set before NumPy loaded. That is
+what makes `import numpy; import tinygan` as fast as the other order (tinygan/_runtime.py).
 """
 import numba
 
-from tinygan import _runtime
-
 PARALLEL_MIN = 1 << 15
+
+_scipy_blas_limited = False
 
 
 def run(kernel, work, *args):
-    if work >= PARALLEL_MIN and not _runtime.blas_spins:
+    if work >= PARALLEL_MIN:
         return kernel(*args)
     previous = numba.get_num_threads()
     numba.set_num_threads(1)
@@ -25,3 +29,24 @@ def run(kernel, work, *args):
         return kernel(*args)
     finally:
         numba.set_num_threads(previous)
+
+
+def scipy_blas_controllers():
+    """threadpoolctl's controllers of the BLAS library SciPy's cython_blas (hence Numba's np.dot)
+    calls; empty if it cannot be told apart from NumPy's (one shared library: then nothing is set,
+    and the two pools are the same one)."""
+    import numpy   # noqa: F401  (so NumPy's BLAS is loaded and can be excluded)
+    import scipy.linalg.cython_blas  # noqa: F401  (loads SciPy's BLAS)
+    import threadpoolctl
+    libs = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
+    numpy_libs = [lib for lib in libs if "numpy" in lib.filepath]
+    return [lib for lib in libs if "scipy" in lib.filepath and lib not in numpy_libs]
+
+
+def single_threaded_scipy_blas():
+    """Set SciPy's BLAS to one thread, once per process (see the module docstring)."""
+    global _scipy_blas_limited
+    if not _scipy_blas_limited:
+        for lib in scipy_blas_controllers():
+            lib.set_num_threads(1)
+        _scipy_blas_limited = True

@@ -29,7 +29,9 @@ from tinygan.errors import KernelError
 # A family name selects every op of the family at once (TINYGAN_KERNELS=conv2d:im2col).
 FAMILIES = {"conv2d": ("conv2d_forward", "conv2d_backward_data", "conv2d_backward_weight"),
             "batch_norm": ("batch_norm_forward", "batch_norm_backward"),
-            "losses": ("bce_with_logits", "mse", "gaussian_kl", "reparameterize_kl")}
+            "losses": ("bce_with_logits", "mse", "gaussian_kl", "reparameterize_kl"),
+            "activations": ("leaky_relu_forward", "leaky_relu_backward", "tanh_backward", "sigmoid_forward",
+                            "sigmoid_backward")}
 
 
 @dataclass

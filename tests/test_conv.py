@@ -70,25 +70,20 @@ def test_cpu_kernels_float32(impl):
 
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
 @pytest.mark.parametrize("op", CONV_OPS)
-def test_numba_cpu_chunked_batches_match_reference(op, dtype, tol, monkeypatch):
-    """numba_cpu is the implementation that splits the batch into chunks (its column buffer is
-    bounded by max(2x the layer's output, MIN_SCRATCH)); a tiny scratch budget forces several
-    chunks, uneven ones included, and the answer must not change. (im2col has no chunking.)"""
+def test_numba_cpu_blocks_match_reference(op, dtype, tol, monkeypatch):
+    """numba_cpu works in blocks of output rows (whole samples for backward-data), each thread
+    reusing its own buffers; a tiny block budget forces many blocks per thread and an uneven last
+    one, and the answer must not change."""
     from tinygan.kernels import conv_numba_cpu
-    monkeypatch.setattr(conv_numba_cpu, "MIN_SCRATCH", 1)
-    steps = []
-    real_chunk = conv_numba_cpu._chunk
-
-    def spy(n, *rest):
-        steps.append((n, real_chunk(n, *rest)))
-        return steps[-1][1]
-    monkeypatch.setattr(conv_numba_cpu, "_chunk", spy)
-    x, wt = _arrays(5, 3, 9, 7, 4, 3)
-    stride, pad = (2, 2), (2, 1)
-    gy = np.random.default_rng(2).standard_normal(_out_shape(x, wt, stride, pad))
+    monkeypatch.setattr(conv_numba_cpu, "BLOCK_BYTES", 1)      # 8 rows per block
+    x, wt = _arrays(5, 3, 9, 7, 4, 3)     # 3x3 kernel: 5 samples of 6x4 outputs, 120 rows
+    stride, pad = (2, 2), (2, 2)        # 6x5 outputs: 150 rows, an uneven last block of 6
+    out_shape = _out_shape(x, wt, stride, pad)
+    rows = out_shape[0] * out_shape[2] * out_shape[3]
+    assert rows % 8 and rows // 8 > 2 * conv_numba_cpu._threads() and out_shape[0] > conv_numba_cpu._threads()
+    gy = np.random.default_rng(2).standard_normal(out_shape)
     args = _op_inputs(op, x, wt, gy, stride, pad)
     got = conv_numba_cpu.__dict__[op](*[a.astype(dtype) if isinstance(a, np.ndarray) else a for a in args])
-    assert len(steps) == 1 and 1 <= steps[0][1] < steps[0][0], f"the batch was not split: {steps}"
     assert got.dtype == dtype
     np.testing.assert_allclose(got, getattr(conv_reference, op)(*args), rtol=tol, atol=tol)
 

@@ -7,6 +7,14 @@ from tinygan.kernels import registry
 
 
 def _inputs(op, dtype, rng):
+    if op in registry.FAMILIES["activations"]:   # zeros, ±0 and values where e^-x over/underflows included
+        x = np.concatenate([rng.standard_normal(3001) * 4, [0.0, -0.0, 90.0, -90.0, 200.0, -200.0]]).astype(dtype)
+        gy = rng.standard_normal(x.shape).astype(dtype)
+        y = np.tanh(x) if op == "tanh_backward" else (0.5 + 0.5 * np.tanh(0.5 * x.astype(np.float64))).astype(dtype)
+        return {"leaky_relu_forward": (x, 0.2), "leaky_relu_backward": (gy, x, 0.2), "sigmoid_forward": (x,),
+                "tanh_backward": (gy, y), "sigmoid_backward": (gy, y)}[op]
+    if op == "matmul":    # m·n·k = 2^19.4: above the size where numba_cpu leaves the product to NumPy
+        return rng.standard_normal((97, 130)).astype(dtype), rng.standard_normal((130, 55)).astype(dtype)
     if op == "bce_with_logits":
         x = np.concatenate([rng.standard_normal(997) * 3, [150.0, -150.0, 1e4, -1e4, 0.0]])
         return x.astype(dtype), rng.uniform(0, 1, x.shape).astype(dtype)
@@ -79,7 +87,8 @@ def test_gaussian_kl_gradient_with_respect_to_mu_is_mu():
 
 
 def test_parity_cases_cover_every_fused_op():
-    assert {op for op, _ in CASES} == {"bce_with_logits", "mse", "gaussian_kl", "reparameterize_kl", "batch_norm_forward", "batch_norm_backward"}
+    assert {op for op, _ in CASES} == {"bce_with_logits", "mse", "gaussian_kl", "reparameterize_kl", "batch_norm_forward",
+                                       "batch_norm_backward", "matmul", *registry.FAMILIES["activations"]}
 
 
 def test_conftest_reset_1_a_test_leaves_kernel_choices_and_a_backend_behind():

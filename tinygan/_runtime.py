@@ -1,35 +1,34 @@
-"""Threading defaults, applied before NumPy loads its BLAS.
+"""Threading defaults, set at `import tinygan`, and why the import order no longer matters.
 
-OpenBLAS's worker threads spin-wait after every GEMM (by default for 2^28 cycles, about 0.1 s)
-and OpenMP's threads (Numba's parallel loops) spin after every parallel region. On a
-2-core machine the spinning threads of one library steal the cores the other needs next,
-and a conv backward that alternates GEMM and Numba loops ran 2× slower (20 ms vs 9 ms,
-measured on the project's 2-core AMD EPYC). Both libraries read these settings once, when
-they load, so they can only be set here, before `import numpy`. Existing values win.
+OpenMP's threads (Numba's parallel loops) spin after every parallel region by default; with
+OMP_WAIT_POLICY=PASSIVE they sleep. Numba's OpenMP runtime reads it when its thread pool starts,
+at the first parallel kernel, which comes after `import tinygan` whatever was imported first,
+so it is set here in every import order (existing values win).
+
+NumPy's OpenBLAS reads OPENBLAS_THREAD_TIMEOUT once, when NumPy loads: after a GEMM its idle
+threads spin for 2^28 cycles (~0.1 s) unless it is set, and on a 2-core machine they stole the
+core the next Numba loop needed (a conv backward ran 2× slower, 20 ms vs 9 ms). It is still set
+when tinygan comes first, but nothing depends on it any more: tinygan's convolutions and matrix
+products call BLAS from Numba's threads, one block per thread (kernels/numba_threads.py), so
+NumPy's OpenBLAS pool never runs during training and `import numpy; import tinygan` is as fast
+as the other order (tests/test_import_order.py checks that the pool stays idle).
 """
 import os
 import sys
 
-DEFAULTS = {"OPENBLAS_THREAD_TIMEOUT": "16",   # spin 2^16 cycles (~20 µs), then sleep
-            "OMP_WAIT_POLICY": "PASSIVE"}      # OpenMP workers sleep when idle
+DEFAULTS = {"OMP_WAIT_POLICY": "PASSIVE"}               # OpenMP workers sleep when idle
+BEFORE_NUMPY = {"OPENBLAS_THREAD_TIMEOUT": "16"}        # spin 2^16 cycles (~20 µs), then sleep
 
-applied = "numpy" not in sys.modules
+numpy_was_first = "numpy" in sys.modules
 set_by_tinygan = []          # what this process changed: the bench's PyTorch worker gets none of it
-if applied:
-    for key, value in DEFAULTS.items():
-        if key not in os.environ:
-            os.environ[key] = value
-            set_by_tinygan.append(key)
-
-# NumPy came first and nobody shortened OpenBLAS's spin: its idle workers will keep a core busy
-# after every GEMM, so Numba kernels must not count on a second core (kernels/numba_threads.py).
-blas_spins = not applied and "OPENBLAS_THREAD_TIMEOUT" not in os.environ
+for key, value in {**DEFAULTS, **({} if numpy_was_first else BEFORE_NUMPY)}.items():
+    if key not in os.environ:
+        os.environ[key] = value
+        set_by_tinygan.append(key)
 
 
 def status():
     """One line for `tinygan info` and the bench."""
-    settings = ", ".join(f"{k}={os.environ.get(k, 'unset')}" for k in DEFAULTS)
-    how = "set before NumPy loaded" if applied else "NumPy was imported before tinygan, so defaults were not applied"
-    if blas_spins:
-        how += "; Numba kernels run single-threaded to avoid OpenBLAS's spinning threads — import tinygan first"
-    return f"{settings} ({how})"
+    settings = ", ".join(f"{k}={os.environ.get(k, 'unset')}" for k in {**DEFAULTS, **BEFORE_NUMPY})
+    order = "NumPy was imported before tinygan" if numpy_was_first else "tinygan was imported before NumPy"
+    return f"{settings} ({order}; tinygan's kernels use Numba's thread pool only, so the order does not matter)"

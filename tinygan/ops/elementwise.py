@@ -2,8 +2,10 @@
 over the broadcast axes (`unbroadcast`), so every input receives a gradient of its own shape."""
 import numpy as np
 
+from tinygan import autograd
 from tinygan.backend import get_array_module
 from tinygan.errors import DTypeError, ShapeError
+from tinygan.kernels import kernel, register
 from tinygan.tensor import Function, Tensor, make_array
 from tinygan.ops.shape import sum_to
 
@@ -234,41 +236,63 @@ def minimum(a, b):
     return Maximum(False)(*operands("minimum", a, b))
 
 
-# ---- activations --------------------------------------------------------------------------
-class ReLU(Function):
-    def forward(self, x): return get_array_module(x).maximum(x, 0)
-    def backward(self, gy): return gy * Tensor((self.inputs[0].array > 0).astype(gy.dtype))
+# ---- activations ----------------------------------------------------------------------------
+# Forward and backward arrays come from the kernel the registry picks (one parallel pass on the
+# CPU; formulas in kernels/activations_reference.py). Under create_graph a backward must itself
+# be differentiable, so it is then written with recorded ops instead.
+register("leaky_relu_forward", "numba_cpu", "tinygan.kernels.activations_numba_cpu:leaky_relu_forward", ("numpy",), "one parallel pass")
+register("leaky_relu_forward", "reference", "tinygan.kernels.activations_reference:leaky_relu_forward", ("numpy", "cupy"),
+         "array expressions")
+register("leaky_relu_backward", "numba_cpu", "tinygan.kernels.activations_numba_cpu:leaky_relu_backward", ("numpy",), "one parallel pass")
+register("leaky_relu_backward", "reference", "tinygan.kernels.activations_reference:leaky_relu_backward", ("numpy", "cupy"),
+         "array expressions")
+register("tanh_backward", "numba_cpu", "tinygan.kernels.activations_numba_cpu:tanh_backward", ("numpy",), "one parallel pass")
+register("tanh_backward", "reference", "tinygan.kernels.activations_reference:tanh_backward", ("numpy", "cupy"),
+         "array expressions")
+register("sigmoid_forward", "numba_cpu", "tinygan.kernels.activations_numba_cpu:sigmoid_forward", ("numpy",), "one parallel pass")
+register("sigmoid_forward", "reference", "tinygan.kernels.activations_reference:sigmoid_forward", ("numpy", "cupy"),
+         "array expressions")
+register("sigmoid_backward", "numba_cpu", "tinygan.kernels.activations_numba_cpu:sigmoid_backward", ("numpy",), "one parallel pass")
+register("sigmoid_backward", "reference", "tinygan.kernels.activations_reference:sigmoid_backward", ("numpy", "cupy"),
+         "array expressions")
 
 
 class LeakyReLU(Function):
-    """max(x, slope·x) for 0 ≤ slope ≤ 1; the gradient is 1 where x > 0, else slope.
-    (np.where is ~15× slower than these ufuncs on NumPy 2.4 here, so it is avoided.)"""
+    """max(x, slope·x) for 0 ≤ slope ≤ 1; the gradient is 1 where x > 0, else slope."""
     def __init__(self, slope):
         if not 0 <= slope <= 1:
             raise ValueError(f"leaky_relu: negative_slope must be in [0, 1], got {slope}")
         self.slope = slope
-    def forward(self, x): return get_array_module(x).maximum(x, x * x.dtype.type(self.slope))
+    def forward(self, x): return kernel("leaky_relu_forward", x)(x, self.slope)
     def backward(self, gy):
         x = self.inputs[0].array
-        factor = (x > 0).astype(x.dtype)
-        factor *= x.dtype.type(1 - self.slope)
-        factor += x.dtype.type(self.slope)
-        return gy * Tensor(factor)
+        grad = kernel("leaky_relu_backward", x)
+        if autograd.is_grad_enabled():     # linear in gy: gy times the (constant) slope factor
+            return gy * Tensor(grad(get_array_module(x).ones_like(x), x, self.slope))
+        return Tensor(grad(gy.array, x, self.slope))
+
+
+class ReLU(LeakyReLU):
+    """max(x, 0): LeakyReLU with slope 0 (and relu(−inf) = 0)."""
+    def __init__(self): super().__init__(0.0)
 
 
 class Sigmoid(Function):
-    # 0.5 (1 + tanh(x/2)) never overflows, unlike 1 / (1 + exp(-x)) for x << 0
-    def forward(self, x): return 0.5 * (1 + get_array_module(x).tanh(0.5 * x))
+    def forward(self, x): return kernel("sigmoid_forward", x)(x)
     def backward(self, gy):
         y = self.output()
-        return gy * y * (1 - y)
+        if autograd.is_grad_enabled():
+            return gy * y * (1 - y)
+        return Tensor(kernel("sigmoid_backward", y.array)(gy.array, y.array))
 
 
 class Tanh(Function):
     def forward(self, x): return get_array_module(x).tanh(x)
     def backward(self, gy):
         y = self.output()
-        return gy * (1 - y * y)
+        if autograd.is_grad_enabled():
+            return gy * (1 - y * y)
+        return Tensor(kernel("tanh_backward", y.array)(gy.array, y.array))
 
 
 class Softplus(Function):

@@ -2,14 +2,20 @@
 import numpy as np
 
 from tinygan.errors import DTypeError, ShapeError
+from tinygan.kernels import kernel, register
 from tinygan.tensor import Function, Tensor
 from tinygan.ops.elementwise import unbroadcast
 from tinygan.ops.shape import reshape, swap_last
 
 
+register("matmul", "numba_cpu", "tinygan.kernels.matmul_numba_cpu:matmul", ("numpy",),
+         "a row block per thread, one-thread BLAS each")
+register("matmul", "reference", "tinygan.kernels.matmul_reference:matmul", ("numpy", "cupy"), "x @ w")
+
+
 class MatMul(Function):
     """y = x @ w  ->  gx = gy @ wᵀ, gw = xᵀ @ gy (summed over broadcast batch axes)."""
-    def forward(self, x, w): return x @ w
+    def forward(self, x, w): return kernel("matmul", x)(x, w)
     def backward(self, gy):
         x, w = self.inputs
         return unbroadcast(gy @ swap_last(w), x.shape), unbroadcast(swap_last(x) @ gy, w.shape)
@@ -45,7 +51,7 @@ class Linear(Function):
     gx = gy W, gW = gyᵀ x, gb = Σ_rows gy. Small MLPs are bound by per-op overhead, not FLOPs
     (Chainer's LinearFunction is one node for the same reason)."""
     def forward(self, x, w, b=None):
-        y = x @ w.T
+        y = kernel("matmul", x)(x, w.T)
         if b is not None:
             y += b
         return y
