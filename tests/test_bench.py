@@ -14,6 +14,7 @@ def test_quick_bench_writes_table_json_csv_png(tmp_path, capsys):
     assert cli.main(["bench", "--quick", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "conv2d_forward" in out and "% of peak" in out and "DCGAN 32x32" in out and "BLAS:" in out
+    assert "dcgan32 d2" in out and "fastest here" in out and "import numpy first" in out
     result = json.loads((tmp_path / "bench.json").read_text())
     assert result["peaks"]["gemm_gflops"] > 0 and result["peaks"]["copy_gbs"] > 0
     impls = {(r["op"], r["impl"]) for r in result["kernels"]}
@@ -22,7 +23,12 @@ def test_quick_bench_writes_table_json_csv_png(tmp_path, capsys):
     assert all(r["ms"] > 0 for r in result["kernels"] + result["steps"])
     with open(tmp_path / "bench.csv") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == len(result["kernels"]) + len(result["steps"])
+    assert len(rows) == len(result["kernels"]) + len(result["layers"]) + len(result["steps"])
+    assert {r["layer"] for r in result["layers"]} >= {"dcgan32 d0", "dcgan32 g9 (transposed)"}
+    contenders = {(r["workload"], r["contender"]) for r in result["steps"]}
+    assert {("dcgan32", "tinygan-first"), ("dcgan32", "numpy-first"), ("mlp2d", "tinygan-first")} <= contenders
+    if ("dcgan32", "torch") in contenders:
+        assert all(r.get("vs_torch", 0) > 0 for r in result["steps"] if r["contender"] != "torch")
     assert (tmp_path / "bench.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -58,7 +64,7 @@ def test_the_pytorch_baseline_runs_as_a_plain_pytorch_user_would():
     env = benchmark.worker_environment()
     assert not [k for k in env if k.startswith("TINYGAN_")]
     assert not [k for k in _runtime.set_by_tinygan if k in env]
-    worker, info = benchmark.start_torch_worker("cpu", 32)
+    worker, info = benchmark.start_torch_worker("cpu", "dcgan32")
     try:
         worker.stdin.write("2\n")
         worker.stdin.flush()
@@ -79,14 +85,12 @@ def test_the_worker_keeps_the_machine_s_blas_overrides_that_the_bench_unset_for_
     assert env["OPENBLAS_CORETYPE"] == "Haswell" and "TINYGAN_BENCH_CHILD" not in env
 
 
-def _tinygan_layer_shapes(image_size, nz=64, batch=2):
-    """What torch_worker.py --layers prints, for tinygan's DCGAN (G and D as the bench builds them)."""
+def _tinygan_layer_shapes(workload):
+    """What torch_worker.py --layers prints, for tinygan's networks as the bench builds them."""
     import tinygan
-    from tinygan.gan.models import DCGANDiscriminator, DCGANGenerator
-    g, d = DCGANGenerator(nz, 32, 1, image_size), DCGANDiscriminator(32, 1, image_size)
+    from tinygan.benchmark import suites
     out = {}
-    for name, layers, x in (("g", list(g.net), tinygan.randn(batch, nz, 1, 1)),
-                            ("d", list(d.body) + list(d.head), tinygan.rand(batch, 1, image_size, image_size))):
+    for name, layers, x in suites.networks(workload, batch=2):
         out[name] = []
         with tinygan.no_grad():
             for layer in layers:
@@ -95,19 +99,20 @@ def _tinygan_layer_shapes(image_size, nz=64, batch=2):
     return out
 
 
-@pytest.mark.parametrize("size", [32, 64])
-def test_the_pytorch_dcgan_is_layer_for_layer_tinygan_s(size):
-    """The bench's PyTorch DCGAN is rebuilt by hand in torch_worker.py (which never imports tinygan):
-    every layer's type, parameter shapes and output shape must be tinygan's, so strides and paddings
-    are compared too. The worker runs as the bench runs it, a script in its own process."""
+@pytest.mark.parametrize("workload", ["dcgan32", "dcgan64", "vae64", "mlp2d"])
+def test_the_pytorch_networks_are_layer_for_layer_tinygan_s(workload):
+    """The bench's PyTorch networks are rebuilt by hand in torch_worker.py (which never imports
+    tinygan): every layer's type, parameter shapes and output shape must be tinygan's, so strides
+    and paddings are compared too. The worker runs as the bench runs it, a script in its own process."""
     pytest.importorskip("torch")
     import pathlib
     worker = pathlib.Path(__file__).resolve().parent.parent / "tinygan" / "benchmark" / "torch_worker.py"
-    run = subprocess.run([sys.executable, str(worker), "--layers", str(size)], capture_output=True, text=True,
+    run = subprocess.run([sys.executable, str(worker), "--layers", workload], capture_output=True, text=True,
                          timeout=300)
     assert run.returncode == 0, run.stderr
-    theirs, ours = json.loads(run.stdout), _tinygan_layer_shapes(size)
-    for net in ("g", "d"):
+    theirs, ours = json.loads(run.stdout), _tinygan_layer_shapes(workload)
+    assert theirs.keys() == ours.keys()
+    for net in ours:
         assert len(theirs[net]) == len(ours[net]), net
         for k, (t, o) in enumerate(zip(theirs[net], ours[net])):
             assert t == o, f"{net} layer {k}: PyTorch {t}, tinygan {o}"

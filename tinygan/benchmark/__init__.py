@@ -1,5 +1,8 @@
-"""`tinygan bench [--quick] [--device cpu|gpu] [--out DIR]`: kernel table, end-to-end DCGAN
-step per kernel set (and PyTorch on the same device, as a ratio), bench.json/csv/png.
+"""`tinygan bench [--quick] [--device cpu|gpu] [--out DIR]`: the kernel table (every
+implementation, against the GEMM peak or the copy bandwidth), the fastest implementation per op,
+every conv layer of the benchmarked networks, and end-to-end training steps (workers.py: tinygan
+in both import orders and PyTorch on the same device, each in a fresh process), written to
+bench.json/csv/png.
 
 Timing is measured, never asserted: medians after warm-up, peaks measured in the same run.
 OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE force NumPy's BLAS onto an older kernel on some
@@ -9,7 +12,10 @@ import os
 import subprocess
 import sys
 
-from tinygan.benchmark import machine, report, suites
+import numpy as np
+
+from tinygan.benchmark import machine, report, suites, workers
+from tinygan.benchmark.workers import start_torch_worker, worker_environment  # noqa: F401  (tests use them)
 
 BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
@@ -25,60 +31,86 @@ def _rerun_without_blas_overrides(argv):
     return subprocess.call([sys.executable, "-m", "tinygan.cli", "bench", *argv], env=env)
 
 
-def worker_environment():
-    """The environment a plain PyTorch user has on this machine: this process's, without what
-    tinygan set for itself (its threading defaults, TINYGAN_* variables) and with the BLAS
-    overrides the bench unset for its own timing put back."""
-    from tinygan import _runtime
-    env = {k: v for k, v in os.environ.items() if k not in _runtime.set_by_tinygan and not k.startswith("TINYGAN_")}
-    for item in filter(None, os.environ.get("TINYGAN_BENCH_CHILD", "").split(";")):
-        key, _, value = item.partition("=")
-        env[key] = value
-    return env
+def _layer_rows(workloads, peaks, xp, sync, quick):
+    """Every conv layer of the workloads' networks: its three kernels (the registry's choice for
+    the backend) timed and set against the GEMM peak. A transposed conv's forward is the
+    backward-data kernel of the conv it transposes, so each layer runs the same three kernels."""
+    from tinygan.kernels import registry
+    from tinygan.kernels.conv_reference import out_hw
+    rng = np.random.default_rng(0)
+    rows = []
+    for workload in workloads:
+        for label, x_shape, w_shape, stride, padding, transposed in suites.conv_layers(workload):
+            if transposed:   # y = backward_data(x, w) of the conv from y's shape to x's
+                n, _, hi, wi = x_shape
+                hw = ((hi - 1) * stride[0] - 2 * padding[0] + w_shape[2], (wi - 1) * stride[1] - 2 * padding[1] + w_shape[3])
+                conv_x, conv_w = (n, w_shape[1], *hw), (w_shape[0], w_shape[1], *w_shape[2:])
+            else:
+                conv_x, conv_w = x_shape, w_shape
+            x = xp.asarray(rng.standard_normal(conv_x), dtype=np.float32)
+            w = xp.asarray(rng.standard_normal(conv_w), dtype=np.float32)
+            ho, wo = out_hw(conv_x[2:], conv_w[2:], stride, padding)
+            gy = xp.asarray(rng.standard_normal((conv_x[0], conv_w[0], ho, wo)), dtype=np.float32)
+            flops = 2 * conv_x[0] * conv_w[0] * ho * wo * conv_w[1] * conv_w[2] * conv_w[3]
+            calls = {"forward": ("conv2d_forward", (x, w, stride, padding)),
+                     "backward_data": ("conv2d_backward_data", (gy, w, stride, padding, conv_x[2:])),
+                     "backward_weight": ("conv2d_backward_weight", (x, gy, stride, padding, conv_w[2:]))}
+            row = {"layer": label + (" (transposed)" if transposed else ""), "x": list(x_shape), "w": list(w_shape),
+                   "gflop": flops / 1e9}
+            for part, (op, args) in calls.items():
+                fn = registry.kernel(op, args[0])
+                seconds = machine.timer(lambda: fn(*args), sync, warmup=1, repeats=3 if quick else 7)
+                row[f"{part}_ms"] = seconds * 1e3
+                row[f"{part}_pct"] = 100 * flops / seconds / 1e9 / peaks["gemm_gflops"]
+            rows.append(row)
+    return rows
 
 
-def start_torch_worker(device, size):
-    """The PyTorch baseline as a script in a clean process (see torch_worker.py): (process, info)."""
-    import json
-    worker = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "torch_worker.py"), device,
-                               str(size)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                              env=worker_environment(), cwd=os.path.dirname(__file__))
-    return worker, json.loads(worker.stdout.readline() or "null")
-
-
-def _interleaved_with_torch(step, sync, device, size, rounds, per_round=10):
-    """tinygan's step and PyTorch's (in its own clean process) timed as training loops run:
-    `rounds` alternating rounds of `per_round` back-to-back steps each, the first step of every
-    round dropped as re-warm-up, so slow drift of a shared machine cancels out of the ratio.
-    Returns ((median, min, max) ms of tinygan, the same for PyTorch or None, the worker's info)."""
-    import json
-    import numpy as np
-    worker, info = start_torch_worker(device, size)
-    try:
-        ours, theirs = [], []
-        for _ in range(3):                    # warm-up: JIT kernels, caches, allocator
-            step()
-        if info:
-            worker.stdin.write("3\n")
-            worker.stdin.flush()
-            worker.stdout.readline()
-        for _ in range(rounds):
-            ours += [machine.timer(step, sync, warmup=0, repeats=1) for _ in range(per_round)][1:]
-            if info:
-                worker.stdin.write(f"{per_round}\n")
-                worker.stdin.flush()
-                theirs += json.loads(worker.stdout.readline())[1:]
-    finally:
-        worker.stdin.close()
-        worker.wait(timeout=60)
-
-    def spread(times):
-        return tuple(1e3 * float(f(times)) for f in (np.median, np.min, np.max)) if times else None
-    return spread(ours), spread(theirs), info
+def _step_rows(device, quick):
+    """The end-to-end table: per workload, tinygan (per import order, in fresh processes) and
+    PyTorch on the same device, interleaved (workers.py)."""
+    backend = "cupy" if device == "gpu" else "numpy"
+    names = ["dcgan32", "mlp2d"] if quick else (["dcgan32", "dcgan64"] if device == "gpu" else list(suites.WORKLOADS))
+    rows = []
+    for name in names:
+        label = suites.WORKLOADS[name][0]
+        contenders = {"tinygan-first": workers.start_tinygan_worker("tinygan-first", device, name)}
+        if device == "cpu":
+            contenders["numpy-first"] = workers.start_tinygan_worker("numpy-first", device, name)
+        if name == "dcgan32" and not quick and device == "cpu":
+            contenders["im2col"] = workers.start_tinygan_worker("tinygan-first", device, name,
+                                                                "conv2d:im2col,batch_norm:reference,losses:reference,"
+                                                                "activations:reference,matmul:reference")
+        if device == "gpu":   # the same step on the CPU backend, for the GPU speed-up
+            contenders["numpy backend"] = workers.start_tinygan_worker("tinygan-first", "cpu", name)
+        contenders["torch"] = workers.start_torch_worker(device, name)
+        torch_info = contenders["torch"][1]
+        heavy = name in ("dcgan64", "vae64")
+        result = workers.interleaved(contenders, rounds=2 if quick else 5, per_round=4 if quick else (6 if heavy else 10),
+                                     warmup=2 if quick else 3)
+        theirs, ours = result.pop("torch"), result["tinygan-first"]
+        for who, spread in result.items():
+            if spread is None:
+                continue
+            what = {"tinygan-first": "import tinygan first", "numpy-first": "import numpy first",
+                    "im2col": "NumPy im2col + reference kernels", "numpy backend": "NumPy backend, CPU"}[who]
+            row = {"name": f"tinygan {'numpy' if who == 'numpy backend' else backend} {label} [{what}]", "ms": spread[0],
+                   "min_ms": spread[1], "max_ms": spread[2], "workload": name, "contender": who}
+            if theirs and who != "numpy backend":
+                row["vs_torch"] = spread[0] / theirs[0]
+            if who == "numpy-first":
+                row["vs_tinygan_first"] = spread[0] / ours[0]
+            rows.append(row)
+        if device == "gpu" and result.get("numpy backend"):
+            rows[-len(result)]["speedup_vs_numpy"] = result["numpy backend"][0] / ours[0]
+        if theirs:
+            rows.append({"name": f"PyTorch {torch_info['torch']} {device} {label} (clean process, "
+                                 f"{torch_info['threads']} threads)", "ms": theirs[0], "min_ms": theirs[1],
+                         "max_ms": theirs[2], "workload": name, "contender": "torch", "worker": torch_info})
+    return rows
 
 
 def run(quick=False, device="cpu", out="bench-out", progress=True):
-    import numpy as np
     import tinygan
     from tqdm import tqdm
     from tinygan.kernels import registry
@@ -93,57 +125,37 @@ def run(quick=False, device="cpu", out="bench-out", progress=True):
     peaks = {"gemm_gflops": machine.gemm_peak(xp, sync, quick) / 1e9, "copy_gbs": machine.copy_bandwidth(xp, sync, quick) / 1e9}
 
     jobs = [(case, impl) for case in suites.kernel_cases(xp, quick) for impl in suites.implementations(case[0], backend, quick)]
-    steps = [(name, 32) for name in suites.KERNEL_SETS] + ([("default", 64)] if device == "gpu" and not quick else [])
-    bar = tqdm(total=len(jobs) + len(steps) + 1, desc="bench", disable=not progress, leave=False)
+    bar = tqdm(total=len(jobs) + 2, desc="bench", disable=not progress, leave=False)
     kernels = []
     for (op, shape, args, flops, nbytes), impl in jobs:
         bar.set_postfix_str(f"{op} {impl}")
         fn = registry.get(op, impl).load()
         reps = 1 if impl == "reference" and op.startswith("conv") else (3 if quick else 7)
         seconds = machine.timer(lambda: fn(*args), sync, warmup=1 if reps == 1 else 2, repeats=reps)
-        bound = "compute" if op.startswith("conv") else "memory"
+        bound = "compute" if op.startswith("conv") or op == "matmul" else "memory"
         row = {"op": op, "shape": shape, "impl": impl, "ms": seconds * 1e3, "flops": flops, "bytes": nbytes,
                "gflops": flops / seconds / 1e9, "gbs": nbytes / seconds / 1e9, "bound": bound}
         row["pct_peak"] = 100 * (row["gflops"] / peaks["gemm_gflops"] if bound == "compute" else row["gbs"] / peaks["copy_gbs"])
         kernels.append(row)
         bar.update()
-
-    step_rows = []
-    for name, size in steps:
-        bar.set_postfix_str(f"DCGAN {size}x{size} {name}")
-        with suites.kernel_set(suites.KERNEL_SETS[name]):
-            step = suites.tinygan_dcgan_step(image_size=size)
-            if name == "default":   # alternate with PyTorch so that machine drift cancels in the ratio
-                ours, theirs, worker = _interleaved_with_torch(step, sync, device, size, rounds=3 if quick else 5)
-            else:
-                ours, theirs = (machine.timer(step, sync, warmup=2, repeats=3 if quick else 10) * 1e3,) * 3, None
-        row = {"name": f"tinygan {backend} DCGAN {size}x{size} [{name}]", "ms": ours[0], "min_ms": ours[1],
-               "max_ms": ours[2], "size": size}
-        if theirs:
-            row["vs_torch"] = ours[0] / theirs[0]
-            step_rows += [row, {"name": f"PyTorch {worker['torch']} {device} DCGAN {size}x{size} (clean process, "
-                                        f"{worker['threads']} threads)", "ms": theirs[0], "min_ms": theirs[1],
-                                "max_ms": theirs[2], "size": size, "worker": worker}]
-        else:
-            step_rows.append(row)
-        bar.update()
-    if device == "gpu":   # the same step on the CPU backend, for the GPU speed-up
-        tinygan.set_backend("numpy")
-        ms = machine.timer(suites.tinygan_dcgan_step(image_size=32), None, warmup=2, repeats=3) * 1e3
-        step_rows.append({"name": "tinygan numpy DCGAN 32x32 [default]", "ms": ms, "size": 32})
-        tinygan.set_backend("cupy")
-        for r in step_rows:
-            if r["size"] == 32 and r["name"].startswith("tinygan cupy"):
-                r["speedup_vs_numpy"] = ms / r["ms"]
+    bar.set_postfix_str("conv layers")
+    layers = _layer_rows(["dcgan32"] if quick else ["dcgan32", "dcgan64", "vae64"], peaks, xp, sync, quick)
+    bar.update()
+    bar.set_postfix_str("training steps")
+    step_rows = _step_rows(device, quick)
     bar.update()
     bar.close()
 
-    result = {"machine": info, "peaks": peaks, "quick": quick, "kernels": kernels, "steps": step_rows}
+    result = {"machine": info, "peaks": peaks, "quick": quick, "kernels": kernels, "layers": layers, "steps": step_rows}
     print(f"machine: {info['cpu']}, {info['cores']} cores, numpy {info['numpy']}, numba {info['numba']}"
           + (f", GPU {info['gpu']}" if device == "gpu" else ""))
     print(f"BLAS: {info['blas']}; overrides unset for timing: {info['blas_overrides_unset']}")
     print(f"threads: {info['threading']}")
     print(report.kernel_table(kernels, peaks))
+    print()
+    print(report.fastest_table(kernels, backend))
+    print()
+    print(report.layer_table(layers))
     print()
     print(report.step_table(step_rows))
     report.write(out, result)

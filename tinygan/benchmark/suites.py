@@ -1,7 +1,6 @@
-"""What the bench times: each hot kernel in every implementation, and one DCGAN training step
-per kernel set (and in PyTorch, when installed, on the same device)."""
-import contextlib
-
+"""What the bench times: each hot kernel in every implementation, every conv layer of the
+benchmarked networks, and one training step of each WORKLOADS entry (the same step in PyTorch
+is in torch_worker.py, built by hand so that file never imports tinygan)."""
 import numpy as np
 
 from tinygan.kernels import registry
@@ -10,6 +9,7 @@ from tinygan.kernels.conv_reference import out_hw
 CONV = dict(n=64, c=64, h=16, w=16, o=128, k=4, stride=2, pad=1)   # the issue's reference layer
 LOSS_ELEMENTS = 4 * 2 ** 20
 BN_SHAPE = (64, 128, 16, 16)
+MATMUL = (4096, 1024, 256)   # (m, k, n): a 1024 -> 256 Linear layer on 4096 rows
 
 
 def kernel_cases(xp, quick):
@@ -32,6 +32,14 @@ def kernel_cases(xp, quick):
         cases.append((op, f"{n / 2 ** 20:g}M elements", (a, b), flops_per * n, 4 * 3 * n))  # read 2, write 1
     logvar = xp.asarray(rng.uniform(-4, 1, n), dtype=np.float32)
     cases.append(("reparameterize_kl", f"{n / 2 ** 20:g}M elements", (a, logvar, f32(n)), 12 * n, 4 * 6 * n))  # read 3, write 3
+    act = f32(*BN_SHAPE)     # activations: the size of a DCGAN block's feature map (2M elements)
+    act_y, act_label = xp.tanh(act), "x".join(map(str, BN_SHAPE))
+    for op, args, reads in (("leaky_relu_forward", (act, 0.2), 1), ("leaky_relu_backward", (act_y, act, 0.2), 2),
+                            ("sigmoid_forward", (act,), 1), ("sigmoid_backward", (act_y, act_y), 2),
+                            ("tanh_backward", (act_y, act_y), 2)):
+        cases.append((op, act_label, args, 4 * act.size, 4 * (reads + 1) * act.size))
+    m, k, o = MATMUL
+    cases.append(("matmul", f"{m}x{k} @ {k}x{o}", (f32(m, k), f32(k, o)), 2 * m * k * o, 4 * (m * k + k * o + m * o)))
     xb = f32(*BN_SHAPE)
     gamma, beta = xp.ones(BN_SHAPE[1], dtype=np.float32), xp.zeros(BN_SHAPE[1], dtype=np.float32)
     ref = registry.get("batch_norm_forward", "reference").load()
@@ -54,20 +62,6 @@ def implementations(op, backend, quick):
             continue
         out.append(name)
     return out
-
-
-KERNEL_SETS = {  # end-to-end runs: which implementation every op family uses
-    "default": {},       # the registry's automatic choice (registration order: measured fastest on the CPU)
-    "im2col": {"conv2d": "im2col", "batch_norm": "reference", "losses": "reference"},
-}
-
-
-@contextlib.contextmanager
-def kernel_set(choice):
-    with contextlib.ExitStack() as stack:
-        for family, impl in choice.items():
-            stack.enter_context(registry.use(family, impl))
-        yield
 
 
 def tinygan_dcgan_step(image_size=32, batch=64, nz=64, width=32):
@@ -95,3 +89,97 @@ def tinygan_dcgan_step(image_size=32, batch=64, nz=64, width=32):
         loss_g.backward()
         opt_g.step()
     return step
+
+
+def tinygan_vae_step(batch=64, size=64, latents=10):
+    """One step of Locatello et al.'s conv VAE (tinygan.vae.VAE, 64×64×1, batch 64, Adam 1e-4):
+    BCE reconstruction summed over pixels and KL, both averaged over the batch."""
+    import tinygan
+    from tinygan import optim
+    from tinygan.vae.losses import vae_loss
+    from tinygan.vae.models import VAE
+    tinygan.manual_seed(0)
+    model = VAE(size, 1, latents)
+    opt = optim.Adam(model.parameters(), lr=1e-4)
+    x = (tinygan.rand(batch, 1, size, size) > 0.5).float()
+
+    def step():
+        logits, mu, logvar, kl = model(x)
+        loss = vae_loss(logits, x, mu, logvar, kl=kl)["total"]
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return step
+
+
+def tinygan_mlp_gan_step(batch=256, hidden=64):
+    """One step of the 2-D GAN (MLPGenerator with BatchNorm, 3 × 64 units; MLPDiscriminator
+    2 × 64 LeakyReLU units; D then G, Adam 1e-3 β₁ = 0.5): the regime bound by per-op overhead."""
+    import tinygan
+    import tinygan.nn.functional as F
+    from tinygan import optim
+    from tinygan.gan import MLPDiscriminator, MLPGenerator
+    tinygan.manual_seed(0)
+    g, d = MLPGenerator(2, hidden, 3, 2), MLPDiscriminator(1, hidden, 2)
+    opt_g = optim.Adam(g.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    opt_d = optim.Adam(d.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    real = tinygan.randn(batch, 2)
+    ones, zeros = tinygan.ones(batch, 1), tinygan.zeros(batch, 1)
+
+    def step():
+        fake = g(tinygan.randn(batch, 2))
+        loss_d = (F.binary_cross_entropy_with_logits(d(real), ones)
+                  + F.binary_cross_entropy_with_logits(d(fake.detach()), zeros))
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        loss_g = F.binary_cross_entropy_with_logits(d(fake), ones)
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+    return step
+
+
+DCGAN_WIDTH = {32: 32, 64: 64}   # ngf = ndf per image size (torch_worker.py: the same table)
+# name -> (label, tinygan step factory); torch_worker.py builds the same names
+WORKLOADS = {
+    "dcgan32": ("DCGAN 32x32 (ngf = ndf = 32)", lambda: tinygan_dcgan_step(image_size=32, width=DCGAN_WIDTH[32])),
+    "dcgan64": ("DCGAN 64x64 (ngf = ndf = 64)", lambda: tinygan_dcgan_step(image_size=64, width=DCGAN_WIDTH[64])),
+    "vae64": ("Locatello conv VAE 64x64", tinygan_vae_step),
+    "mlp2d": ("2-D GAN, 64-unit MLPs, batch 256", tinygan_mlp_gan_step),
+}
+
+
+def networks(workload, batch=64):
+    """The workload's tinygan networks as (name, list of layers, an input batch), for layer-by-layer
+    walks: conv_layers below, and tests/test_bench.py's comparison with torch_worker.networks."""
+    import tinygan
+    from tinygan.gan import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+    from tinygan.vae.models import VAE
+    if workload.startswith("dcgan"):
+        size = int(workload[5:])
+        g, d = DCGANGenerator(64, DCGAN_WIDTH[size], 1, size), DCGANDiscriminator(DCGAN_WIDTH[size], 1, size)
+        return [("g", list(g.net), tinygan.randn(batch, 64, 1, 1)),
+                ("d", list(d.body) + list(d.head), tinygan.rand(batch, 1, size, size))]
+    if workload == "vae64":
+        vae = VAE(64, 1, 10)
+        return [("enc", list(vae.encoder), tinygan.rand(batch, 1, 64, 64)),
+                ("dec", list(vae.decoder), tinygan.randn(batch, 10))]
+    g, d = MLPGenerator(2, 64, 3, 2), MLPDiscriminator(1, 64, 2)
+    return [("g", list(g.net), tinygan.randn(batch, 2)), ("d", list(d.net), tinygan.randn(batch, 2))]
+
+
+def conv_layers(workload):
+    """(layer label, x shape, w shape, stride, padding, transposed) of every conv layer in the
+    workload's networks, in order, found by running them once layer by layer."""
+    import tinygan
+    from tinygan import nn
+    out = []
+    for net, layers, x in networks(workload):
+        with tinygan.no_grad():
+            for k, layer in enumerate(layers):
+                if isinstance(layer, (nn.Conv2d, nn.ConvTranspose2d)):
+                    out.append((f"{workload} {net}{k}", tuple(x.shape), tuple(layer.weight.shape), layer.stride,
+                                layer.padding, isinstance(layer, nn.ConvTranspose2d)))
+                x = layer(x)
+    return out
