@@ -27,7 +27,7 @@ from numba import njit, prange
 from tinygan.kernels.conv_reference import out_hw
 from tinygan.kernels.numba_threads import run, single_threaded_scipy_blas
 
-BLOCK_BYTES = 1 << 19     # a block's columns: 512 KB (the L2 size here); 128 KB blocks made GEMMs too short (K = 1024: 32 rows)
+BLOCK_BYTES = 1 << 20     # a block's columns at most: 1 MB (of 512 KB-16 MB tried on DCGAN's layers, the best by ~3 %)
 
 
 @njit(inline="always")
@@ -159,10 +159,12 @@ def _scratch(name, shape, dtype):
     return buf[:size].reshape(shape)
 
 
-def _rows_per_block(k, itemsize):
-    """Output rows per block: columns of BLOCK_BYTES, at least 8 rows (for the tiny-K first layer:
-    many rows, so that each GEMM call is worth its overhead)."""
-    return max(8, BLOCK_BYTES // (k * itemsize))
+def _rows_per_block(m, k, itemsize):
+    """Output rows per block: an equal share of the m rows per thread, so each thread makes as few
+    and as long GEMM calls as possible (measured on one thread, K = 1024: 128-row blocks 4.2 ms,
+    1024-row blocks 3.9 ms), but no more than BLOCK_BYTES of columns and at least 8 rows."""
+    share = -(-m // _threads())
+    return max(8, min(share, BLOCK_BYTES // (k * itemsize)))
 
 
 def _threads():
@@ -170,7 +172,10 @@ def _threads():
 
 
 def _nhwc(x):
-    """x (N, C, H, W) copied to (N, H, W, C) in a scratch buffer (parallel: NumPy's copy is serial)."""
+    """x (N, C, H, W) copied to (N, H, W, C) in a scratch buffer (parallel: NumPy's copy is serial);
+    with one channel the two layouts are the same memory, so no copy."""
+    if x.shape[1] == 1:
+        return np.ascontiguousarray(x).reshape(x.shape[0], x.shape[2], x.shape[3], 1)
     out = _scratch("nhwc", (x.shape[0], x.shape[2], x.shape[3], x.shape[1]), x.dtype)
     run(_nchw_to_nhwc, x.size, np.ascontiguousarray(x), out)
     return out
@@ -192,7 +197,7 @@ def conv2d_forward(x, w, stride, padding):
     o, _, kh, kw = w.shape
     ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
     k = c * kh * kw
-    block = _rows_per_block(k, x.dtype.itemsize)
+    block = _rows_per_block(n * ho * wo, k, x.dtype.itemsize)
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
     cols, rows = _scratch("cols", (_threads(), block, k), x.dtype), _scratch("rows", (_threads(), block, o), x.dtype)
     run(_forward, n * ho * wo * k, _nhwc(x), _weight_matrix(w).T, kh, kw, *stride, *padding, ho, wo, block, cols, rows,
@@ -206,7 +211,7 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     c = x.shape[1]
     kh, kw = k_hw
     k = c * kh * kw
-    block = _rows_per_block(k, x.dtype.itemsize)
+    block = _rows_per_block(n * ho * wo, k, x.dtype.itemsize)
     threads = _threads()
     cols, rows = _scratch("cols", (threads, block, k), x.dtype), _scratch("rows", (threads, block, o), x.dtype)
     product, partial = _scratch("product", (threads, o, k), x.dtype), _scratch("partial", (threads, o, k), x.dtype)
@@ -221,7 +226,7 @@ def conv2d_backward_data(gy, w, stride, padding, x_hw):
     _, c, kh, kw = w.shape
     h, wd = x_hw
     p, k = ho * wo, c * kh * kw
-    samples = max(1, _rows_per_block(k, gy.dtype.itemsize) // p)
+    samples = max(1, _rows_per_block(n * p, k, gy.dtype.itemsize) // p)
     threads = _threads()
     gx = np.empty((n, c, h, wd), dtype=gy.dtype)
     rows, gcols = _scratch("rows", (threads, samples * p, o), gy.dtype), _scratch("cols", (threads, samples * p, k), gy.dtype)

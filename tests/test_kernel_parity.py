@@ -131,3 +131,20 @@ def test_vectorisable_float32_exp_and_log1p_are_accurate_to_a_few_ulps():
     normal = exact_e > np.finfo(np.float32).tiny
     assert np.max(np.abs(e - exact_e)[normal] / exact_e[normal]) < 4 * np.finfo(np.float32).eps
     assert np.max(np.abs(lg - exact_l)[1:] / exact_l[1:]) < 4 * np.finfo(np.float32).eps and lg[0] == 0
+
+
+@pytest.mark.parametrize("impl", [i for i in registry.implementations("batch_norm_forward") if i != "reference"
+                                  and "numpy" in registry.get("batch_norm_forward", i).backends])
+def test_batch_norm_statistics_of_data_far_from_zero(impl):
+    """One-pass variance formulas cancel catastrophically when the mean is large against the spread
+    (Σx² − (Σx)²/m for x ≈ 1e4 ± 1 in float32 loses every digit); the kernel must not. The exact
+    statistics come from float64 two-pass sums of the same float32 values."""
+    rng = np.random.default_rng(0)
+    x = (1e4 + rng.standard_normal((8, 3, 5, 5)) * np.array([1.0, 1e-2, 1e2]).reshape(1, 3, 1, 1)).astype(np.float32)
+    x[0, 0, 0, 0] = 1e4 + 5.0         # the channel's first value (a natural pivot) away from its mean
+    gamma, beta = np.ones(3, np.float32), np.zeros(3, np.float32)
+    _, mean, invstd = registry.get("batch_norm_forward", impl).load()(x, gamma, beta, 1e-12)
+    x64 = x.astype(np.float64)
+    exact_mean, exact_var = x64.mean(axis=(0, 2, 3)), x64.var(axis=(0, 2, 3))
+    np.testing.assert_allclose(mean, exact_mean, rtol=1e-7)
+    np.testing.assert_allclose(1 / invstd.astype(np.float64) ** 2, exact_var, rtol=1e-4)
