@@ -116,3 +116,12 @@ def test_the_pytorch_networks_are_layer_for_layer_tinygan_s(workload):
         assert len(theirs[net]) == len(ours[net]), net
         for k, (t, o) in enumerate(zip(theirs[net], ours[net])):
             assert t == o, f"{net} layer {k}: PyTorch {t}, tinygan {o}"
+
+
+def test_soak_prints_resident_memory_at_its_checkpoints(capsys):
+    from tinygan.benchmark import soak
+    rows = soak.run(100)
+    assert [r[0] for r in rows] == [1, 10, 25, 50, 75, 100]
+    if rows[0][1] is not None:
+        assert all(r[1] > 0 for r in rows)
+    assert "RSS" in capsys.readouterr().out

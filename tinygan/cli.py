@@ -160,6 +160,8 @@ def build_parser():
     bench.add_argument("--quick", action="store_true", help="smaller sizes and fewer repeats (under a minute on 2 cores)")
     bench.add_argument("--device", choices=("cpu", "gpu"), default="cpu")
     bench.add_argument("--out", default="bench-out", help="folder for bench.json, bench.csv, bench.png")
+    bench.add_argument("--soak", type=int, metavar="STEPS",
+                       help="instead: train a small conv net for STEPS steps and print resident memory along the way")
     bench.set_defaults(run=cmd_bench)
     train = sub.add_parser("train", help="train a model").add_subparsers(dest="what", required=True,
                                                                           parser_class=_ConfigOptions)

@@ -165,6 +165,10 @@ def run(quick=False, device="cpu", out="bench-out", progress=True):
 
 
 def main(args, argv):
+    if args.soak:
+        from tinygan.benchmark import soak
+        soak.run(args.soak)
+        return 0
     code = _rerun_without_blas_overrides(argv)
     if code is not None:
         return code

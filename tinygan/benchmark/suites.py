@@ -64,17 +64,14 @@ def implementations(op, backend, quick):
     return out
 
 
-def tinygan_dcgan_step(image_size=32, batch=64, nz=64, width=32):
-    """One DCGAN training step (D on real and fake, then G), returned as a closure."""
+def gan_step(g, d, nz, batch, real, lr):
+    """One GAN step as the bench times it: D on a real and a fake batch, then G (Adam, β₁ = 0.5),
+    non-saturating BCE losses; returned as a closure."""
     import tinygan
     import tinygan.nn.functional as F
     from tinygan import optim
-    from tinygan.gan import DCGANDiscriminator, DCGANGenerator
-    tinygan.manual_seed(0)
-    g, d = DCGANGenerator(nz, width, 1, image_size), DCGANDiscriminator(width, 1, image_size)
-    opt_g = optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    opt_d = optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    real = tinygan.rand(batch, 1, image_size, image_size) * 2 - 1
+    opt_g = optim.Adam(g.parameters(), lr=lr, betas=(0.5, 0.999))
+    opt_d = optim.Adam(d.parameters(), lr=lr, betas=(0.5, 0.999))
     ones, zeros = tinygan.ones(batch, 1), tinygan.zeros(batch, 1)
 
     def step():
@@ -89,6 +86,15 @@ def tinygan_dcgan_step(image_size=32, batch=64, nz=64, width=32):
         loss_g.backward()
         opt_g.step()
     return step
+
+
+def tinygan_dcgan_step(image_size=32, batch=64, nz=64, width=32):
+    """One DCGAN training step (Adam 2e-4) on a fixed batch of uniform images in [-1, 1]."""
+    import tinygan
+    from tinygan.gan import DCGANDiscriminator, DCGANGenerator
+    tinygan.manual_seed(0)
+    g, d = DCGANGenerator(nz, width, 1, image_size), DCGANDiscriminator(width, 1, image_size)
+    return gan_step(g, d, nz, batch, tinygan.rand(batch, 1, image_size, image_size) * 2 - 1, 2e-4)
 
 
 def tinygan_vae_step(batch=64, size=64, latents=10):
@@ -114,30 +120,12 @@ def tinygan_vae_step(batch=64, size=64, latents=10):
 
 def tinygan_mlp_gan_step(batch=256, hidden=64):
     """One step of the 2-D GAN (MLPGenerator with BatchNorm, 3 × 64 units; MLPDiscriminator
-    2 × 64 LeakyReLU units; D then G, Adam 1e-3 β₁ = 0.5): the regime bound by per-op overhead."""
+    2 × 64 LeakyReLU units; Adam 1e-3): the regime bound by per-op overhead."""
     import tinygan
-    import tinygan.nn.functional as F
-    from tinygan import optim
     from tinygan.gan import MLPDiscriminator, MLPGenerator
     tinygan.manual_seed(0)
     g, d = MLPGenerator(2, hidden, 3, 2), MLPDiscriminator(1, hidden, 2)
-    opt_g = optim.Adam(g.parameters(), lr=1e-3, betas=(0.5, 0.999))
-    opt_d = optim.Adam(d.parameters(), lr=1e-3, betas=(0.5, 0.999))
-    real = tinygan.randn(batch, 2)
-    ones, zeros = tinygan.ones(batch, 1), tinygan.zeros(batch, 1)
-
-    def step():
-        fake = g(tinygan.randn(batch, 2))
-        loss_d = (F.binary_cross_entropy_with_logits(d(real), ones)
-                  + F.binary_cross_entropy_with_logits(d(fake.detach()), zeros))
-        opt_d.zero_grad()
-        loss_d.backward()
-        opt_d.step()
-        loss_g = F.binary_cross_entropy_with_logits(d(fake), ones)
-        opt_g.zero_grad()
-        loss_g.backward()
-        opt_g.step()
-    return step
+    return gan_step(g, d, 2, batch, tinygan.randn(batch, 2), 1e-3)
 
 
 DCGAN_WIDTH = {32: 32, 64: 64}   # ngf = ndf per image size (torch_worker.py: the same table)
