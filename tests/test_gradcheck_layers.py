@@ -5,12 +5,14 @@ import pytest
 
 import tinygan
 from tinygan import nn
+from tinygan.ops.maxout import maxout_pieces
 from tinygan.testing import gradcheck, gradgradcheck
 
 LAYERS = {
     "Linear": (lambda: nn.Linear(4, 3), (5, 4)),
     "Conv2d": (lambda: nn.Conv2d(2, 3, 3, stride=2, padding=1), (2, 2, 5, 5)),
     "ConvTranspose2d": (lambda: nn.ConvTranspose2d(2, 3, 4, stride=2, padding=1), (2, 2, 3, 3)),
+    "Maxout": (lambda: nn.Maxout(4, 3, pieces=5), (6, 4)),
     "BatchNorm1d": (lambda: nn.BatchNorm1d(3), (6, 3)),
     "BatchNorm2d": (lambda: nn.BatchNorm2d(2), (3, 2, 3, 3)),
     "VirtualBatchNorm": (lambda: nn.VirtualBatchNorm(3, reference_size=4), (7, 3)),
@@ -37,3 +39,17 @@ def test_layer_second_order_wrt_input(name):
     layer = make().double()
     x = tinygan.tensor(np.random.default_rng(2).standard_normal(shape), requires_grad=True, dtype=np.float64)
     assert gradgradcheck(lambda x, *ps: layer(x), [x, *layer.parameters()], atol=1e-4, rtol=1e-3)
+
+
+def test_maxout_routes_the_gradient_to_each_units_winning_piece_only():
+    # 2 units × 3 pieces; unit 0's largest piece is index 2, unit 1's is index 0
+    h = tinygan.tensor(np.array([[0.1, -0.4, 0.9, 0.7, 0.2, -0.3]]), requires_grad=True, dtype=np.float64)
+    y = maxout_pieces(h, 3)
+    np.testing.assert_array_equal(y.numpy(), [[0.9, 0.7]])
+    (y * tinygan.tensor(np.array([[2.0, -5.0]]))).sum().backward()
+    np.testing.assert_array_equal(h.grad.numpy(), [[0, 0, 2.0, -5.0, 0, 0]])
+    # and a layer's output is the max over its pieces of the Linear with the same weights
+    layer = nn.Maxout(4, 3, pieces=5).double()
+    x = tinygan.tensor(np.random.default_rng(3).standard_normal((6, 4)), dtype=np.float64)
+    full = x.numpy() @ layer.weight.numpy().T + layer.bias.numpy()
+    np.testing.assert_allclose(layer(x).numpy(), full.reshape(6, 3, 5).max(axis=-1))

@@ -123,3 +123,66 @@ class MLPDiscriminator(nn.Module):
     def forward(self, x):
         """x: (N·m, dim) points; consecutive groups of m are packed into one input."""
         return list(self.net)[-1](self.features(x))
+
+
+# ---- PacGAN's own 2-D networks ------------------------------------------------------------------
+# Lin, Khetan, Fanti & Oh 2018, "PacGAN: The power of two samples in generative adversarial networks"
+# (NeurIPS), whose 2-D ring and grid experiments take VEEGAN's setup (Srivastava et al. 2017). The
+# sizes below are those of the authors' released code, github.com/fjxmlzn/PacGAN,
+# synthetic_data_experiments/2DGrid_GAN&PacGAN (config.py: gen_hidden_size 400, disc_hidden_size 200,
+# disc_maxout_pieces 5, weights_init_std 0.02, biases 0; pacgan_task.py: the layers). The paper's own
+# text could not be read from this machine; what follows is the code, not the paper's prose.
+PACGAN_G_WIDTH, PACGAN_D_WIDTH, PACGAN_PIECES = 400, 200, 5
+
+
+def pacgan_init_(module):
+    """The released code's initialisation: every Linear and Maxout weight N(0, 0.02), biases 0
+    (Blocks' IsotropicGaussian(0.02), Constant(0)); BatchNorm keeps γ = 1, β = 0."""
+    if isinstance(module, (nn.Linear, nn.Maxout)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+
+
+class PacGANGenerator(nn.Module):
+    """z (N, nz) -> points (N, 2): PacGAN's 2-D generator. Four hidden layers of 400 units, each
+    Linear (no bias: the BatchNorm after it has its own shift) -> BatchNorm -> ReLU, then a Linear to
+    the output with a bias. Weights N(0, 0.02). Source: PacGAN's released code (see above); the latent
+    code there is 2-D N(0, I), as tinygan's 2-D default nz = 2."""
+
+    def __init__(self, nz=2, hidden=PACGAN_G_WIDTH, layers=4, out=2):
+        dims = [nz] + [hidden] * layers
+        body = []
+        for a, b in zip(dims, dims[1:]):
+            body += [nn.Linear(a, b, bias=False), nn.BatchNorm1d(b), nn.ReLU()]
+        self.nz = nz
+        self.net = nn.Sequential(*body, nn.Linear(hidden, out))
+        self.apply(pacgan_init_)
+
+    def forward(self, z):
+        return self.net(z)
+
+
+class PacGANDiscriminator(nn.Module):
+    """m packed points (N, 2m) -> one logit (N, 1): PacGAN's 2-D discriminator. Three maxout layers
+    of 200 units with 5 pieces each (each a 1 000-output linear map followed by the max over each
+    unit's 5 pieces), no normalisation, then Linear(200, 1). Weights N(0, 0.02), biases 0. Only the
+    first layer's input grows with the packing degree m (2m inputs), as in the released code.
+    Source: PacGAN's released code (see above); Maxout is Goodfellow et al. 2013."""
+
+    def __init__(self, pack=1, hidden=PACGAN_D_WIDTH, pieces=PACGAN_PIECES, layers=3, dim=2):
+        dims = [dim * pack] + [hidden] * layers
+        self.pack, self.dim, self.pieces = pack, dim, pieces
+        self.net = nn.Sequential(*[nn.Maxout(a, b, pieces) for a, b in zip(dims, dims[1:])], nn.Linear(hidden, 1))
+        self.apply(pacgan_init_)
+
+    def features(self, x):
+        """The last maxout layer's output for packed x (what feature matching compares)."""
+        h = pack_samples(x, self.pack)
+        for layer in list(self.net)[:-1]:
+            h = layer(h)
+        return h
+
+    def forward(self, x):
+        """x: (N·m, dim) points; consecutive groups of m are packed into one input."""
+        return list(self.net)[-1](self.features(x))

@@ -18,7 +18,8 @@ from tinygan import files, optim, random
 from tinygan.data import images as image_data
 from tinygan.data import toy2d
 from tinygan.gan import losses, plots, tricks, unrolled
-from tinygan.gan.models import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+from tinygan.gan.models import (PACGAN_D_WIDTH, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator,
+                                PacGANDiscriminator, PacGANGenerator)
 from tinygan.divergences import sinkhorn_divergence, wasserstein1_points
 from tinygan.metrics.toy2d import NUM_SAMPLES, mode_stats
 from tinygan.metrics.two_sample import mmd2
@@ -42,7 +43,8 @@ class Config:
     """A GAN run's options; `tinygan train gan` has one --option per field (tinygan/options.py).
     None: the method's own value, resolved by check()."""
     data: str = option("ring", "ring | grid (2-D) | shapes | digits | idx:PATH (images)")
-    model: str | None = option(None, "mlp (2-D data) | dcgan (images); default: the one that fits --data")
+    model: str | None = option(None, "mlp (2-D data) | pacgan (2-D data: PacGAN's own G and D, maxout D) | dcgan "
+                                     "(images); default: mlp or dcgan, the one that fits --data")
     loss: str = option("ns", "mmd (GMMN) and sinkhorn train G against a fixed two-sample test, with no D (2-D data)",
                        choices=LOSSES)
     pack: int = option(1, "PacGAN: samples per discriminator input")
@@ -50,8 +52,8 @@ class Config:
     batch: int | None = option(None, "default: 100 (mlp, as VEEGAN/PacGAN), 64 (dcgan; the DCGAN paper used 128)")
     lr: float | None = option(None, "default: the method's own (see _optimisers in tinygan/gan/train.py)")
     nz: int | None = option(None, "latent size; default 2 (mlp), 64 (dcgan)")
-    width: int | None = option(None, "hidden units (mlp; default 64, 256 for wgan/wgan-gp) or ngf = ndf "
-                                     "(dcgan; default 32)")
+    width: int | None = option(None, "hidden units (mlp; default 64, 256 for wgan/wgan-gp), D's maxout units "
+                                     "(pacgan; default 200, G gets 2x) or ngf = ndf (dcgan; default 32)")
     image_size: int = option(32, "32 or 64 (dcgan)")
     seed: int = option(0, "the seed of every random draw (data, noise, init)")
     label_smoothing: bool = option(False, "one-sided: real targets 0.9")
@@ -79,15 +81,16 @@ class Config:
             raise ValueError(f"train gan: unknown dataset --data {self.data!r}; choose one of "
                              f"{', '.join(sorted(toy2d.DATASETS))} (2-D) or shapes, digits, idx:PATH (images)")
         model = _given(self.model) or ("dcgan" if is_image else "mlp")
-        if model not in ("mlp", "dcgan") or (model == "dcgan") != is_image:
-            raise ValueError(f"train gan: --model {model} does not fit --data {self.data}; use --model mlp "
+        if model not in ("mlp", "pacgan", "dcgan") or (model == "dcgan") != is_image:
+            raise ValueError(f"train gan: --model {model} does not fit --data {self.data}; use --model mlp|pacgan "
                              "with ring|grid and --model dcgan with shapes|digits|idx:PATH")
         images = model == "dcgan"
         cfg = dataclasses.replace(
             self, model=model, lr=_given(self.lr),
             batch=_given(self.batch) or (64 if images else 100),
             nz=_given(self.nz) or (64 if images else 2),
-            width=_given(self.width) or (32 if images else 256 if self.loss.startswith("wgan") else 64))
+            width=_given(self.width) or (32 if images else PACGAN_D_WIDTH if model == "pacgan"
+                                         else 256 if self.loss.startswith("wgan") else 64))
         if cfg.pack < 1 or cfg.batch < 2 or cfg.nz < 1 or cfg.width < 1:
             raise ValueError(f"train gan: need --pack >= 1, --batch >= 2, --nz >= 1, --width >= 1 (got {cfg.pack}, "
                              f"{cfg.batch}, {cfg.nz}, {cfg.width})")
@@ -108,6 +111,9 @@ class Config:
                              f"--loss {cfg.loss})")
         if cfg.unrolled and cfg.feature_matching:
             raise ValueError("train gan: choose one of --unrolled and --feature-matching (both replace G's loss)")
+        if cfg.vbn and cfg.model == "pacgan":
+            raise ValueError("train gan: --vbn replaces the BatchNorm of --model mlp's generator; --model pacgan "
+                             "keeps PacGAN's own (BatchNorm)")
         if cfg.vbn and cfg.loss.startswith("wgan") and not cfg.images:
             raise ValueError(f"train gan: --vbn normalises G's BatchNorm layers; the 2-D --loss {cfg.loss} "
                              "generator has none (Gulrajani et al.'s toy recipe)")
@@ -159,6 +165,11 @@ class Run:
             channels = image_data.CHANNELS
             self.g = DCGANGenerator(cfg.nz, cfg.width, channels, cfg.image_size)
             self.d = DCGANDiscriminator(cfg.width, channels, cfg.image_size, cfg.pack, batchnorm=cfg.loss != "wgan-gp")
+        elif cfg.model == "pacgan":
+            # PacGAN's own 2-D nets (Lin et al. 2018; sizes from their released code, gan/models.py):
+            # G 4 × 400 ReLU + BatchNorm, D 3 maxout layers of 200 units × 5 pieces; --width scales both
+            self.g = PacGANGenerator(nz=cfg.nz, hidden=2 * cfg.width)
+            self.d = None if cfg.loss in FIXED_TESTS else PacGANDiscriminator(pack=cfg.pack, hidden=cfg.width)
         elif cfg.loss.startswith("wgan"):
             # Gulrajani et al.'s toy recipe (their gan_toy.py): ReLU MLPs without BatchNorm — BN in G
             # made the critic's job a moving target and the 2-D runs collapsed to 3 of 8 ring modes

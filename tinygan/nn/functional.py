@@ -17,6 +17,7 @@ from tinygan.tensor import FLOAT_DTYPES, Tensor
 from tinygan import ops as _ops
 from tinygan.ops.activation import elu, gelu, prelu, silu  # noqa: F401
 from tinygan.ops.embedding import embedding  # noqa: F401
+from tinygan.ops.maxout import maxout_pieces
 from tinygan.ops.normalization import instance_norm, layer_norm  # noqa: F401
 from tinygan.ops.padding import pad  # noqa: F401,F811  (PyTorch's F.pad with modes; 'constant' is ops.pad)
 from tinygan.ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: F401
@@ -86,6 +87,15 @@ def linear(x, weight, bias=None):
         return LinearOp()(x, weight) if bias is None else LinearOp()(x, weight, bias)
     y = matmul(x, weight.T)          # batched inputs (..., in_features): the general path
     return y + bias if bias is not None else y
+
+
+def maxout(x, weight, bias=None, pieces=5):
+    """Maxout units (Goodfellow et al. 2013): h = x Wᵀ + b with W of shape (units·pieces, in_features),
+    then each unit j takes the largest of its pieces j·pieces .. j·pieces + pieces − 1. x (..., in) ->
+    (..., units). The gradient flows to the winning piece only."""
+    if weight.ndim != 2 or weight.shape[0] % pieces:
+        raise ShapeError(f"maxout: weight {weight.shape} must be (units·pieces, in_features) with pieces={pieces}")
+    return maxout_pieces(linear(x, weight, bias), pieces)
 
 
 def _check_conv(op, x, weight, in_axis):

@@ -32,6 +32,28 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+class Maxout(Module):
+    """Maxout units (Goodfellow, Warde-Farley, Mirza, Courville & Bengio 2013): x (..., in_features)
+    -> (..., out_features), each output the maximum of `pieces` linear functions of x. weight
+    (out_features·pieces, in_features), bias (out_features·pieces,), unit j's pieces being rows
+    j·pieces .. j·pieces + pieces − 1 (Blocks' LinearMaxout, which PacGAN's code uses); both start
+    U(±1/√in_features), as Linear. The gradient reaches only each unit's winning piece."""
+    def __init__(self, in_features, out_features, pieces=5, bias=True):
+        if pieces < 1:
+            raise ValueError(f"Maxout: pieces must be >= 1, got {pieces}")
+        self.in_features, self.out_features, self.pieces = in_features, out_features, pieces
+        self.weight = empty_parameter(out_features * pieces, in_features)
+        self.bias = empty_parameter(out_features * pieces) if bias else None
+        _reset(self.weight, self.bias, in_features)
+
+    def forward(self, x):
+        return F.maxout(x, self.weight, self.bias, self.pieces)
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, pieces={self.pieces}, "
+                f"bias={self.bias is not None}")
+
+
 def _only_defaults(layer, dilation, groups, padding_mode):
     """Refuse in one line what the conv kernels do not implement (instead of ignoring it)."""
     if F._pair(dilation) != (1, 1) or groups != 1 or padding_mode != "zeros":
