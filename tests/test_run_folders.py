@@ -19,6 +19,14 @@ GAN = ["train", "gan", "--data", "ring", "--steps", "4", "--batch", "8", "--eval
 VAE = ["train", "vae", "--arch", "mlp", "--steps", "2", "--batch", "8", "--eval-every", "2", "--quiet"]
 
 
+@pytest.fixture(autouse=True)
+def cheap_evaluation(monkeypatch):
+    """These tests are about run folders, not metrics: the 2-D GANs trained in this process score
+    500 samples at an evaluation, not 2 500 (the final exact W1 of 2 500 points takes seconds).
+    Subprocesses are not affected."""
+    monkeypatch.setattr(gan_train, "NUM_SAMPLES", 500)
+
+
 def one_line_error(capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("tinygan: error:") and "\n" not in err, err
@@ -101,11 +109,14 @@ def test_the_lock_file_a_killed_process_left_does_not_block_the_folder(tmp_path)
 
 def test_two_processes_on_one_folder_the_second_is_refused(tmp_path):
     out = tmp_path / "run"
+    # no TensorBoard logs (importing tensorboardX takes seconds): the lock is what is tested
     first = subprocess.Popen([sys.executable, "-m", "tinygan.cli", *GAN[:4], "--steps", "100000", "--batch", "8",
-                              "--eval-every", "100000", "--quiet", "--out", str(out)], stderr=subprocess.PIPE, text=True)
+                              "--eval-every", "100000", "--quiet", "--no-tensorboard", "--out", str(out)],
+                             stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(lambda: (out / rundir.LOCK).exists() or first.poll() is not None)
-        second = subprocess.run([sys.executable, "-m", "tinygan.cli", *GAN, "--resume", "--out", str(out)],
+        second = subprocess.run([sys.executable, "-m", "tinygan.cli", *GAN, "--resume", "--no-tensorboard",
+                                 "--out", str(out)],
                                 capture_output=True, text=True, timeout=120)
         assert second.returncode == 2 and "in use by process" in second.stderr, second.stderr
     finally:

@@ -19,6 +19,14 @@ from tinygan.gan import train as gan_train
 GAN = ["train", "gan", "--data", "ring", "--steps", "6", "--batch", "8", "--eval-every", "3", "--quiet"]
 
 
+@pytest.fixture(autouse=True)
+def cheap_evaluation(monkeypatch):
+    """These tests are about failing, stopped and extended training, not metrics: the 2-D GANs trained in this process score
+    500 samples at an evaluation, not 2 500 (the final exact W1 of 2 500 points takes seconds).
+    Subprocesses are not affected."""
+    monkeypatch.setattr(gan_train, "NUM_SAMPLES", 500)
+
+
 def cli_process(*argv):
     return [sys.executable, "-m", "tinygan.cli", *argv]
 
@@ -88,29 +96,39 @@ def test_options_outside_finite_sensible_ranges_are_refused_in_both_trainers(tmp
 
 
 # ---- SIGINT / SIGTERM ----------------------------------------------------------------------------
+SIGNAL_RUN = GAN[:4] + ["--steps", "1000", "--batch", "8", "--eval-every", "500", "--checkpoint-every", "1000",
+                      "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def straight_signal_run(tmp_path_factory):
+    """The uninterrupted run both signal tests compare with (the same options: trained once)."""
+    straight = tmp_path_factory.mktemp("signal") / "straight"
+    assert subprocess.run(cli_process(*SIGNAL_RUN, "--out", str(straight)), capture_output=True,
+                          timeout=300).returncode == 0
+    return straight
+
+
 @pytest.mark.parametrize("signum,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_a_signal_finishes_the_step_writes_a_checkpoint_and_says_how_to_resume(tmp_path, signum, code):
+def test_a_signal_finishes_the_step_writes_a_checkpoint_and_says_how_to_resume(tmp_path, signum, code,
+                                                                              straight_signal_run):
     out = tmp_path / "run"
-    # 3000 steps (seconds even on a fast machine); the only scheduled checkpoint is the last one
-    argv = GAN[:4] + ["--steps", "3000", "--batch", "8", "--eval-every", "3000", "--checkpoint-every", "3000",
-                      "--quiet", "--out", str(out)]
+    # the only scheduled checkpoint is the last one; the signal comes once the first evaluation has
+    # drawn its pictures (step 500), with 500 steps to go (seconds even on a fast machine)
+    argv = SIGNAL_RUN + ["--out", str(out)]
     run = subprocess.Popen(cli_process(*argv), stderr=subprocess.PIPE, text=True)
-    _wait_for(lambda: (out / ".lock").exists())
-    time.sleep(0.5)
+    _wait_for(lambda: (out / "progress" / "samples-000500.png").exists() or run.poll() is not None)
     run.send_signal(signum)
     _, err = run.communicate(timeout=120)
     assert run.returncode == code, err
     line = err.strip()
     assert "\n" not in line and signal.Signals(signum).name in line and "--resume" in line, err
     stopped_at = tinygan.load(out / "checkpoint.npz")["step"]
-    assert 0 < stopped_at < 3000 and f"after step {stopped_at};" in line
+    assert 500 <= stopped_at < 1000 and f"after step {stopped_at};" in line
     assert not (out / ".lock").exists()
     # the resumed run ends exactly where the uninterrupted one does
     assert subprocess.run(cli_process(*argv, "--resume"), capture_output=True, timeout=300).returncode == 0
-    straight = tmp_path / "straight"
-    argv[-1] = str(straight)
-    assert subprocess.run(cli_process(*argv), capture_output=True, timeout=300).returncode == 0
-    assert_same_checkpoints(out / "checkpoint.npz", straight / "checkpoint.npz")
+    assert_same_checkpoints(out / "checkpoint.npz", straight_signal_run / "checkpoint.npz")
 
 
 def _wait_for(condition, seconds=120, poll=0.02):

@@ -22,7 +22,7 @@ def test_vae_shapes(arch, size):
 def test_short_training_lowers_the_loss():
     run = train.Run(train.Config(model="dip-vae-2", arch="mlp", size=32, seed=0, lr=1e-3))
     first = np.mean([run.train_step()["total"] for _ in range(5)])
-    for _ in range(150):
+    for _ in range(50):              # by step 40 the loss is about a quarter of its start (seeds 0-2)
         run.train_step()
     last = np.mean([run.train_step()["total"] for _ in range(5)])
     assert last < 0.7 * first

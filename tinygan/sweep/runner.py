@@ -40,7 +40,8 @@ _SPLIT = {"quick": dict(num_train=200, num_test=100), "reduced": dict(num_train=
 METRIC_SIZES = {"full": {}, **{
     size: {"beta_vae": _PAIRS[size], "factor_vae": {**_PAIRS[size], "num_variance_estimate": 500 if size == "quick"
                                                      else 5000},
-           "mig": {"num_train": _SPLIT[size]["num_train"]}, "dci": _SPLIT[size],
+           "mig": {"num_train": _SPLIT[size]["num_train"]},
+           "dci": {**_SPLIT[size], **({"n_estimators": 20} if size == "quick" else {})},     # a smoke test's trees
            "modularity_explicitness": _SPLIT[size], "sap": _SPLIT[size]}
     for size in ("quick", "reduced")}}
 

@@ -3,7 +3,8 @@ factor from the code; their feature importances R (codes × factors) give
   disentanglement: Σ_j ρ_j (1 − H_F(R_j·)),  ρ_j = R_j· summed / R summed  (each code for one factor)
   completeness:    Σ_k ρ_k (1 − H_D(R_·k))                                (each factor in one code)
   informativeness: the trees' mean accuracy (train and test).
-H_F, H_D are entropies with log base #factors, #codes."""
+H_F, H_D are entropies with log base #factors, #codes. n_estimators: boosting stages per factor
+(disentanglement_lib's 100; fewer only for smoke runs: each stage fits one tree per class)."""
 import numpy as np
 from scipy import stats
 from sklearn.ensemble import GradientBoostingClassifier
@@ -21,7 +22,7 @@ def _weighted_one_minus_entropy(importance):
     return float((per_row * totals / totals.sum()).sum())
 
 
-def dci(dataset, representation_fn, random_state, num_train=10000, num_test=5000, batch_size=64):
+def dci(dataset, representation_fn, random_state, num_train=10000, num_test=5000, batch_size=64, n_estimators=100):
     rng = np.random.default_rng(random_state)
     x_train, y_train = factor_codes(dataset, representation_fn, num_train, rng, batch_size)
     x_test, y_test = factor_codes(dataset, representation_fn, num_test, rng, batch_size)
@@ -32,7 +33,7 @@ def dci(dataset, representation_fn, random_state, num_train=10000, num_test=5000
             train_acc.append(1.0)
             test_acc.append(1.0)
             continue
-        model = GradientBoostingClassifier(random_state=0).fit(x_train, y_train[:, k])
+        model = GradientBoostingClassifier(n_estimators=n_estimators, random_state=0).fit(x_train, y_train[:, k])
         importance[:, k] = np.abs(model.feature_importances_)
         train_acc.append(model.score(x_train, y_train[:, k]))
         test_acc.append(model.score(x_test, y_test[:, k]))
