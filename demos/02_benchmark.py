@@ -1,4 +1,5 @@
-"""CPU vs GPU kernels, measured: runs `tinygan bench` (kernel table, DCGAN step vs PyTorch).
+"""CPU vs GPU kernels, measured: runs `tinygan bench` (kernel and conv-layer tables; training steps
+in both import orders beside PyTorch's, each in a fresh process).
 
     python demos/02_benchmark.py [--quick] [--device cpu|gpu] [--out DIR]
 """

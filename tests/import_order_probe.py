@@ -49,7 +49,7 @@ net = nn.Sequential(nn.Conv2d(16, 64, 4, 2, 1), nn.BatchNorm2d(64), nn.LeakyReLU
 opt = tinygan.optim.Adam(net.parameters())
 x = tinygan.randn(64, 16, 16, 16)
 busy_before = _cpu_seconds(blas_threads)
-for _ in range(5):
+for _ in range(10):
     loss = (net(x) ** 2).mean()
     opt.zero_grad()
     loss.backward()
@@ -59,5 +59,6 @@ numpy_blas = [lib.num_threads for lib in threadpoolctl.ThreadpoolController().se
 print(json.dumps({
     "kernels": {op: registry.selected(op, "numpy") for op in registry.ops()},
     "numba_threads": numba.get_num_threads(), "threading_layer": numba.threading_layer(),
-    "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"), "numpy_blas_threads": numpy_blas,
+    "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"), "gomp_spincount": os.environ.get("GOMP_SPINCOUNT"),
+    "numpy_blas_threads": numpy_blas,
     "numpy_blas_pool_threads": len(blas_threads), "numpy_blas_pool_cpu_s": _cpu_seconds(blas_threads) - busy_before}))

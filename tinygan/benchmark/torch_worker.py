@@ -3,7 +3,7 @@
 This file is started as a script (`python .../torch_worker.py DEVICE WORKLOAD`, WORKLOAD one of
 dcgan32, dcgan64, vae64, mlp2d: the names of suites.WORKLOADS), never as
 `python -m tinygan.benchmark.torch_worker`: that would import the tinygan package first, whose
-`_runtime` sets OMP_WAIT_POLICY=PASSIVE before torch loads, and PyTorch's OpenMP threads would
+`_runtime` set OMP_WAIT_POLICY=PASSIVE (now GOMP_SPINCOUNT) before torch loads, and PyTorch's OpenMP threads would
 then sleep between ops (measured: a 60-69 ms step became 77-83 ms). So it imports nothing from
 tinygan, and the bench starts it with the environment the user had before tinygan touched it
 (`worker_environment` in tinygan/benchmark/__init__.py). The network is the one of
