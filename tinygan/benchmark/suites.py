@@ -8,7 +8,8 @@ from tinygan.kernels.conv_reference import out_hw
 
 CONV = dict(n=64, c=64, h=16, w=16, o=128, k=4, stride=2, pad=1)   # the reference layer
 LOSS_ELEMENTS = 4 * 2 ** 20
-BN_SHAPE = (64, 128, 16, 16)
+BN_SHAPE = (64, 128, 16, 16)   # a DCGAN block's feature map: 8 MB, which fits in this machine's L3
+BIG_SHAPE = (64, 128, 32, 32)  # 32 MB per array: out of cache, so "% of copy bandwidth" compares like with like
 MATMUL = (4096, 1024, 256)   # (m, k, n): a 1024 -> 256 Linear layer on 4096 rows
 
 
@@ -32,21 +33,22 @@ def kernel_cases(xp, quick):
         cases.append((op, f"{n / 2 ** 20:g}M elements", (a, b), flops_per * n, 4 * 3 * n))  # read 2, write 1
     logvar = xp.asarray(rng.uniform(-4, 1, n), dtype=np.float32)
     cases.append(("reparameterize_kl", f"{n / 2 ** 20:g}M elements", (a, logvar, f32(n)), 12 * n, 4 * 6 * n))  # read 3, write 3
-    act = f32(*BN_SHAPE)     # activations: the size of a DCGAN block's feature map (2M elements)
-    act_y, act_label = xp.tanh(act), "x".join(map(str, BN_SHAPE))
+    shape = BN_SHAPE if quick else BIG_SHAPE
+    act = f32(*shape)
+    act_y, act_label = xp.tanh(act), "x".join(map(str, shape))
     for op, args, reads in (("leaky_relu_forward", (act, 0.2), 1), ("leaky_relu_backward", (act_y, act, 0.2), 2),
                             ("sigmoid_forward", (act,), 1), ("sigmoid_backward", (act_y, act_y), 2),
                             ("tanh_backward", (act_y, act_y), 2)):
         cases.append((op, act_label, args, 4 * act.size, 4 * (reads + 1) * act.size))
     m, k, o = MATMUL
     cases.append(("matmul", f"{m}x{k} @ {k}x{o}", (f32(m, k), f32(k, o)), 2 * m * k * o, 4 * (m * k + k * o + m * o)))
-    xb = f32(*BN_SHAPE)
-    gamma, beta = xp.ones(BN_SHAPE[1], dtype=np.float32), xp.zeros(BN_SHAPE[1], dtype=np.float32)
+    xb = act
+    gamma, beta = xp.ones(shape[1], dtype=np.float32), xp.zeros(shape[1], dtype=np.float32)
     ref = registry.get("batch_norm_forward", "reference").load()
     _, mean, invstd = ref(xb, gamma, beta, 1e-5)
-    bn_label = "x".join(map(str, BN_SHAPE))
+    bn_label = act_label
     cases.append(("batch_norm_forward", bn_label, (xb, gamma, beta, 1e-5), 8 * xb.size, 4 * 2 * xb.size))
-    cases.append(("batch_norm_backward", bn_label, (f32(*BN_SHAPE), xb, gamma, mean, invstd), 12 * xb.size,
+    cases.append(("batch_norm_backward", bn_label, (f32(*shape), xb, gamma, mean, invstd), 12 * xb.size,
                   4 * 3 * xb.size))
     return cases
 
