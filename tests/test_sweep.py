@@ -335,3 +335,87 @@ def test_report_of_scored_vaes_draws_the_spearman_matrix_beside_the_lecture(tmp_
     text = (out / "spearman.md").read_text()
     assert "6 models on dsprites" in text and "| BetaVAE | 100 / 100 | 100 / 80 | -100 / 44 |" in text
     assert "| beta-vae beta=8 | 3 |" in text
+
+
+def _stop_group(proc, timeout=20):
+    """Stop a process started with start_new_session=True and everything in its process group:
+    SIGTERM to it (Dask's commands shut down cleanly on it), then SIGKILL to whatever is left."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)             # this group only: the ones this test started
+    except ProcessLookupError:
+        pass
+    proc.wait(10)
+
+
+def test_a_sweep_on_a_dask_scheduler_and_worker_started_with_dasks_own_commands(tmp_path, capsys):
+    """docs/sweeps.md, "On a cluster": `dask scheduler`, `dask worker ADDRESS --nthreads 1` with
+    NUMBA_NUM_THREADS=1, then `tinygan sweep SPEC --out DIR --scheduler ADDRESS` on a shared folder."""
+    distributed = pytest.importorskip("distributed")
+    import psutil                                                   # a dependency of distributed
+    path = tiny_vae_spec(tmp_path, seeds=(0, 1), methods={"vae": 'model = "vae"'}, extra="tensorboard = false")
+    out, info_file = tmp_path / "out", tmp_path / "scheduler.json"
+    env = {**os.environ, **runner.THREAD_ENV}                       # what the docs start workers with
+    dask_cmd = [sys.executable, "-m", "dask"]                       # `dask ...` of this interpreter
+    logs = {name: open(tmp_path / f"{name}.log", "wb") for name in ("scheduler", "worker")}
+    procs, children = [], []
+
+    def log_tail():
+        return "\n".join(f"--- {n}:\n{(tmp_path / f'{n}.log').read_text()[-2000:]}" for n in logs)
+
+    try:
+        procs.append(subprocess.Popen(
+            dask_cmd + ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                        "--scheduler-file", str(info_file)],
+            env=env, cwd=tmp_path, stdout=logs["scheduler"], stderr=subprocess.STDOUT, start_new_session=True))
+        deadline = time.time() + 30
+        while not info_file.exists() or not info_file.read_text().strip():
+            assert procs[0].poll() is None and time.time() < deadline, log_tail()
+            time.sleep(0.1)
+        time.sleep(0.1)                                             # the file is written whole, but be safe
+        address = json.loads(info_file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:") and not address.endswith(":0"), address
+        procs.append(subprocess.Popen(
+            dask_cmd + ["worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+                        "--local-directory", str(tmp_path / "dask-worker")],
+            env=env, cwd=tmp_path, stdout=logs["worker"], stderr=subprocess.STDOUT, start_new_session=True))
+        with distributed.Client(address, timeout="30s") as client:
+            client.wait_for_workers(1, timeout=60)
+            (worker_address,) = client.scheduler_info()["workers"]
+            worker_pid = client.run(os.getpid)[worker_address]
+        # the worker process the runs go to is the nanny's child, in the `dask worker` process group
+        children = [psutil.Process(p.pid) for p in procs] + psutil.Process(procs[1].pid).children(recursive=True)
+        assert worker_pid in {c.pid for c in children}, (worker_pid, children)
+        capsys.readouterr()
+
+        assert cli.main(["sweep", str(path), "--out", str(out), "--scheduler", address, "--quiet"]) == 0, log_tail()
+        printed = capsys.readouterr().out
+        lines = printed.splitlines()
+        # the sweep says it runs on that scheduler's one worker, with one task, BLAS and Numba thread
+        assert lines[0] == (f"sweep: 1 worker(s) on 1 host(s) ({address}): 1 thread(s), 1 BLAS and 1 Numba "
+                            "thread(s) each, backend numpy"), printed
+        assert "warning" not in printed and "2 trained, 0 already finished" in printed, printed
+        for run in ("vae_seed=0", "vae_seed=1"):
+            assert any(line.startswith("[") and f"trained   {run}  " in line and "mig " in line for line in lines)
+            metrics = json.loads((out / run / "metrics.json").read_text())       # an ordinary run folder
+            assert metrics["config"]["seed"] == int(run[-1]) and metrics["final"]["step"] == 4
+            assert set(metrics["disentanglement"]) == {"mig", "sap"}
+            assert (out / run / "checkpoint.npz").exists() and not (out / run / runner.ERROR_FILE).exists()
+        assert json.loads((out / "failures.json").read_text()) == {}
+        # ... and the scheduler ran both runs, on its worker (not in this process, nor a cluster of its own)
+        with distributed.Client(address, timeout="30s") as client:
+            done = client.run_on_scheduler(lambda dask_scheduler: {     # transitions into each state
+                k: dict(p.state_counts) for k, p in dask_scheduler.task_prefixes.items()})
+            assert client.run(os.getpid) == {worker_address: worker_pid}             # the same worker, alive
+        assert done.get("tinygan", {}).get("memory") == 2, done          # both tasks computed, their results kept
+    finally:
+        for proc in reversed(procs):                                # the worker first, then the scheduler
+            _stop_group(proc)
+        for f in logs.values():
+            f.close()
+    assert not psutil.wait_procs(children, timeout=10)[1], children      # none of them left running
