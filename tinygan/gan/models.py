@@ -163,26 +163,16 @@ class PacGANGenerator(nn.Module):
         return self.net(z)
 
 
-class PacGANDiscriminator(nn.Module):
+class PacGANDiscriminator(MLPDiscriminator):
     """m packed points (N, 2m) -> one logit (N, 1): PacGAN's 2-D discriminator. Three maxout layers
     of 200 units with 5 pieces each (each a 1 000-output linear map followed by the max over each
     unit's 5 pieces), no normalisation, then Linear(200, 1). Weights N(0, 0.02), biases 0. Only the
     first layer's input grows with the packing degree m (2m inputs), as in the released code.
-    Source: PacGAN's released code (see above); Maxout is Goodfellow et al. 2013."""
+    Source: PacGAN's released code (see above); Maxout is Goodfellow et al. 2013. Packing,
+    features and forward are MLPDiscriminator's; only the layers differ."""
 
     def __init__(self, pack=1, hidden=PACGAN_D_WIDTH, pieces=PACGAN_PIECES, layers=3, dim=2):
         dims = [dim * pack] + [hidden] * layers
         self.pack, self.dim, self.pieces = pack, dim, pieces
         self.net = nn.Sequential(*[nn.Maxout(a, b, pieces) for a, b in zip(dims, dims[1:])], nn.Linear(hidden, 1))
         self.apply(pacgan_init_)
-
-    def features(self, x):
-        """The last maxout layer's output for packed x (what feature matching compares)."""
-        h = pack_samples(x, self.pack)
-        for layer in list(self.net)[:-1]:
-            h = layer(h)
-        return h
-
-    def forward(self, x):
-        """x: (N·m, dim) points; consecutive groups of m are packed into one input."""
-        return list(self.net)[-1](self.features(x))
