@@ -1,5 +1,4 @@
-"""The bench's --quick mode runs and writes what it promises. No timing is asserted."""
-import csv
+"""The bench's workers, re-execution and soak, and its PyTorch networks. No timing is asserted."""
 import json
 import os
 import subprocess
@@ -10,41 +9,29 @@ import pytest
 from tinygan import cli
 
 
-def test_quick_bench_writes_table_json_csv_png(tmp_path, capsys):
-    assert cli.main(["bench", "--quick", "--out", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
-    assert "conv2d_forward" in out and "% of peak" in out and "DCGAN 32x32" in out and "BLAS:" in out
-    assert "dcgan32 d2" in out and "fastest here" in out and "import numpy first" in out
-    result = json.loads((tmp_path / "bench.json").read_text())
-    assert result["peaks"]["gemm_gflops"] > 0 and result["peaks"]["copy_gbs"] > 0
-    impls = {(r["op"], r["impl"]) for r in result["kernels"]}
-    assert ("conv2d_forward", "numba_cpu") in impls and ("conv2d_forward", "im2col") in impls
-    assert ("bce_with_logits", "reference") in impls and ("batch_norm_backward", "numba_cpu") in impls
-    assert all(r["ms"] > 0 for r in result["kernels"] + result["steps"])
-    with open(tmp_path / "bench.csv") as f:
-        rows = list(csv.DictReader(f))
-    assert len(rows) == len(result["kernels"]) + len(result["layers"]) + len(result["steps"])
-    assert {r["layer"] for r in result["layers"]} >= {"dcgan32 d0", "dcgan32 g9 (transposed)"}
-    contenders = {(r["workload"], r["contender"]) for r in result["steps"]}
-    assert {("dcgan32", "tinygan-first"), ("dcgan32", "numpy-first"), ("mlp2d", "tinygan-first")} <= contenders
-    if ("dcgan32", "torch") in contenders:
-        assert all(r.get("vs_torch", 0) > 0 for r in result["steps"] if r["contender"] != "torch")
-    assert (tmp_path / "bench.png").read_bytes()[:4] == b"\x89PNG"
+# The quick bench itself runs once, through its demo: tests/test_demos.py::test_benchmark_demo_runs_the_quick_bench
+# checks its tables, bench.json/csv/png and the ratios.
 
 
-def test_bench_reruns_itself_without_blas_overrides(tmp_path):
-    env = {**os.environ, "OPENBLAS_CORETYPE": "Haswell"}
-    code = ("import os, sys; from tinygan import benchmark; "
-            "benchmark.run = lambda **kw: print('child sees', os.environ.get('OPENBLAS_CORETYPE'), "
-            "os.environ.get('TINYGAN_BENCH_CHILD')); "
-            "from tinygan import cli; sys.exit(cli.main(['bench', '--quick', '--out', sys.argv[1]]))")
-    # the parent re-executes `python -m tinygan.cli bench ...`; patching run() only affects the parent,
-    # so check the message and that the child ran with the variable removed
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], env=env, capture_output=True, text=True,
-                         timeout=600)
-    assert "re-running with OPENBLAS_CORETYPE unset" in out.stdout
-    assert out.returncode == 0, out.stderr
-    assert "overrides unset for timing: OPENBLAS_CORETYPE=Haswell" in out.stdout
+def test_bench_reruns_itself_without_blas_overrides(monkeypatch, capsys):
+    """With OPENBLAS_CORETYPE set, `tinygan bench` re-executes itself with it removed and tells the
+    child (TINYGAN_BENCH_CHILD) what it removed, so the child can print it and give it back to the
+    PyTorch worker; a child does not re-execute again."""
+    from tinygan import benchmark
+    calls = []
+    monkeypatch.setattr(benchmark.subprocess, "call", lambda argv, env: calls.append((argv, env)) or 0)
+    monkeypatch.setattr(benchmark, "run", lambda **kw: calls.append("ran in the parent"))
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Haswell")
+    monkeypatch.delenv("TINYGAN_BENCH_CHILD", raising=False)
+    assert cli.main(["bench", "--quick", "--out", "x"]) == 0
+    assert "re-running with OPENBLAS_CORETYPE unset" in capsys.readouterr().out
+    (argv, env), = calls
+    assert argv[1:] == ["-m", "tinygan.cli", "bench", "--quick", "--out", "x"]
+    assert "OPENBLAS_CORETYPE" not in env and env["TINYGAN_BENCH_CHILD"] == "OPENBLAS_CORETYPE=Haswell"
+    monkeypatch.setenv("TINYGAN_BENCH_CHILD", env["TINYGAN_BENCH_CHILD"])     # now as the child
+    calls.clear()
+    assert cli.main(["bench", "--quick", "--out", "x"]) == 0
+    assert calls == ["ran in the parent"]
 
 
 def test_gpu_bench_without_a_gpu_is_one_clear_line(capsys):

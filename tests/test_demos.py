@@ -1,4 +1,5 @@
 """Demos must not rot: each one's --quick mode runs here and its claims are checked."""
+import csv
 import json
 
 import numpy as np
@@ -68,6 +69,14 @@ def test_benchmark_demo_runs_the_quick_bench(tmp_path):
         if contender == "numpy-first":
             assert r["vs_tinygan_first"] == pytest.approx(r["ms"] / steps[workload, "tinygan-first"]["ms"])
     assert ("dcgan32", "numpy-first") in steps and ("mlp2d", "tinygan-first") in steps
+    assert result["peaks"]["gemm_gflops"] > 0 and result["peaks"]["copy_gbs"] > 0
+    impls = {(r["op"], r["impl"]) for r in result["kernels"]}
+    assert ("conv2d_forward", "numba_cpu") in impls and ("conv2d_forward", "im2col") in impls
+    assert ("bce_with_logits", "reference") in impls and ("batch_norm_backward", "numba_cpu") in impls
+    assert {r["layer"] for r in result["layers"]} >= {"dcgan32 d0", "dcgan32 g9 (transposed)"}
+    with open(tmp_path / "bench.csv") as f:
+        assert len(list(csv.DictReader(f))) == len(result["kernels"]) + len(result["layers"]) + len(result["steps"])
+    assert "dcgan32 d2" in out.stdout and "fastest here" in out.stdout and "import numpy first" in out.stdout
     assert "DCGAN 32x32" in out.stdout and "wrote" in out.stdout
 
 

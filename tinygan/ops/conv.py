@@ -13,7 +13,7 @@ from tinygan.kernels import kernel, register
 from tinygan.tensor import Function
 
 register("conv2d_forward", "numba_cpu", "tinygan.kernels.conv_numba_cpu:conv2d_forward", ("numpy",),
-         "NHWC im2col + BLAS GEMM, chunked")
+         "a row block per thread: NHWC im2col + one-thread BLAS")
 register("conv2d_forward", "numba_cuda", "tinygan.kernels.conv_numba_cuda:conv2d_forward", ("cupy",),
          "shared-memory tiled implicit GEMM")
 register("conv2d_forward", "numba_cuda_direct", "tinygan.kernels.conv_numba_cuda:conv2d_forward_direct", ("cupy",),
@@ -38,7 +38,7 @@ class Conv2d(Function):
 
 
 register("conv2d_backward_data", "numba_cpu", "tinygan.kernels.conv_numba_cpu:conv2d_backward_data", ("numpy",),
-         "BLAS GEMM + per-sample col2im")
+         "blocks of samples: one-thread BLAS + col2im")
 register("conv2d_backward_data", "numba_cuda", "tinygan.kernels.conv_numba_cuda:conv2d_backward_data", ("cupy",),
          "gather: a thread per dx element")
 register("conv2d_backward_data", "cupy", "tinygan.kernels.conv_cupy:conv2d_backward_data", ("cupy",),
@@ -61,7 +61,7 @@ class Conv2dBackwardData(Function):
 
 
 register("conv2d_backward_weight", "numba_cpu", "tinygan.kernels.conv_numba_cpu:conv2d_backward_weight", ("numpy",),
-         "NHWC im2col + BLAS GEMM")
+         "row blocks: im2col + one-thread BLAS, per-thread sums")
 register("conv2d_backward_weight", "numba_cuda", "tinygan.kernels.conv_numba_cuda:conv2d_backward_weight", ("cupy",),
          "gather: a thread per dw element")
 register("conv2d_backward_weight", "cupy", "tinygan.kernels.conv_cupy:conv2d_backward_weight", ("cupy",),
