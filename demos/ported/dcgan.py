@@ -67,26 +67,11 @@ def get_dataset(name, image_size, limit=None):
 
 
 # ======== BEGIN OUTPUT: save_image, plots and the run folder, through tinygan.files (both engines)
-import matplotlib  # noqa: E402
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
-from tinygan.files import atomic_open, save_figure, write_json  # noqa: E402
+from tinygan.files import atomic_open, write_json  # noqa: E402
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))        # the four examples' shared stand-ins
-from torchvision_standin import make_out_dir, save_image  # noqa: E402
-
-
-def save_losses(curves, path, xlabel='iteration'):
-    """One line per loss curve ({name: [values]}), as a PNG."""
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    for name, values in curves.items():
-        ax.plot(values, label=name, lw=0.8)
-    ax.set_xlabel(xlabel)
-    ax.legend()
-    fig.tight_layout()
-    save_figure(fig, path, dpi=100)
-    plt.close(fig)
+from torchvision_standin import make_out_dir, save_image, save_losses  # noqa: E402
 # ======== END OUTPUT ==============================================================================
 
 
@@ -298,7 +283,7 @@ for epoch in range(opt.niter):
 with torch.no_grad():
     fake = netG(fixed_noise)
 save_image(fake.detach(), '%s/fake_samples_final.png' % opt.outf, normalize=True)
-save_losses({k: history[k] for k in ('Loss_D', 'Loss_G')}, '%s/losses.png' % opt.outf)
+save_losses({k: history[k] for k in ('Loss_D', 'Loss_G')}, '%s/losses.png' % opt.outf, xlabel='iteration')
 write_json('%s/metrics.json' % opt.outf, {
     'example': 'dcgan', 'engine': opt.engine, 'dataset': opt.dataset, 'epochs': opt.niter,
     'iterations': len(history['Loss_D']), 'seconds': time.time() - start,

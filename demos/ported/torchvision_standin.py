@@ -1,7 +1,7 @@
 """What the ported examples take from torchvision and their run folders, shared by all four:
-`save_image` (torchvision.utils.save_image's grid PNG) and `make_out_dir` (a folder that already
-holds files is refused unless --overwrite). Every file goes through tinygan.files' atomic writers,
-on either engine."""
+`save_image` (torchvision.utils.save_image's grid PNG), `make_out_dir` (a folder that already
+holds files is refused unless --overwrite) and `save_losses` (the loss curves as one PNG).
+Every file goes through tinygan.files' atomic writers, on either engine."""
 import os
 import sys
 
@@ -10,7 +10,7 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from tinygan.files import atomic_open, remove_temp_files  # noqa: E402
+from tinygan.files import atomic_open, remove_temp_files, save_figure  # noqa: E402
 
 
 def make_out_dir(path, overwrite):
@@ -36,3 +36,16 @@ def save_image(tensor, path, nrow=8, normalize=False, padding=2):
     grid = np.clip(grid[..., 0] if c == 1 else grid, 0, 1)
     with atomic_open(path) as f:
         plt.imsave(f, grid, cmap='gray', vmin=0, vmax=1, format='png')
+
+
+def save_losses(curves, path, xlabel):
+    """One line per loss curve ({name: [values]}, the first value at x = 1), as a PNG; short
+    curves (per-epoch ones) get a marker at every point."""
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    for name, values in curves.items():
+        ax.plot(range(1, len(values) + 1), values, label=name, lw=0.8, marker='o' if len(values) <= 50 else None, ms=3)
+    ax.set_xlabel(xlabel)
+    ax.legend()
+    fig.tight_layout()
+    save_figure(fig, path, dpi=100)
+    plt.close(fig)

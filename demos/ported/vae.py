@@ -52,26 +52,11 @@ def get_dataset(train, limit=None):
 
 
 # ======== BEGIN OUTPUT: save_image, plots and the run folder, through tinygan.files (both engines)
-import matplotlib  # noqa: E402
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
-from tinygan.files import save_figure, write_json  # noqa: E402
+from tinygan.files import write_json  # noqa: E402
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))        # the four examples' shared stand-ins
-from torchvision_standin import make_out_dir, save_image  # noqa: E402
-
-
-def save_losses(curves, path, xlabel='epoch'):
-    """One line per loss curve ({name: [values]}), as a PNG."""
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    for name, values in curves.items():
-        ax.plot(range(1, len(values) + 1), values, label=name, marker='o', ms=3)
-    ax.set_xlabel(xlabel)
-    ax.legend()
-    fig.tight_layout()
-    save_figure(fig, path, dpi=100)
-    plt.close(fig)
+from torchvision_standin import make_out_dir, save_image, save_losses  # noqa: E402
 # ======== END OUTPUT ==============================================================================
 
 
@@ -209,5 +194,5 @@ if __name__ == "__main__":
         write_json(os.path.join(args.out, 'metrics.json'), {
             'example': 'vae', 'engine': args.engine, 'epochs': epoch, 'seconds': time.time() - start,
             'final': {k: v[-1] for k, v in history.items()}, 'history': history})
-    save_losses(history, os.path.join(args.out, 'losses.png'))
+    save_losses(history, os.path.join(args.out, 'losses.png'), xlabel='epoch')
     print('wrote {}'.format(os.path.join(args.out, 'metrics.json')))

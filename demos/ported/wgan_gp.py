@@ -62,26 +62,11 @@ def get_dataset(img_size, limit=None):
 
 
 # ======== BEGIN OUTPUT: save_image, plots and the run folder, through tinygan.files (both engines)
-import matplotlib  # noqa: E402
-matplotlib.use('Agg')
-import matplotlib.pyplot as plt  # noqa: E402
-from tinygan.files import save_figure, write_json  # noqa: E402
+from tinygan.files import write_json  # noqa: E402
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))        # the four examples' shared stand-ins
-from torchvision_standin import make_out_dir, save_image  # noqa: E402
-
-
-def save_losses(curves, path, xlabel='generator step'):
-    """One line per loss curve ({name: [values]}), as a PNG."""
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    for name, values in curves.items():
-        ax.plot(values, label=name, lw=0.8)
-    ax.set_xlabel(xlabel)
-    ax.legend()
-    fig.tight_layout()
-    save_figure(fig, path, dpi=100)
-    plt.close(fig)
+from torchvision_standin import make_out_dir, save_image, save_losses  # noqa: E402
 # ======== END OUTPUT ==============================================================================
 
 
@@ -278,7 +263,7 @@ for epoch in range(opt.n_epochs):
 with torch.no_grad():
     samples = generator(torch.randn(64, opt.latent_dim, device=device))
 save_image(samples, os.path.join(opt.out, "samples.png"), nrow=8, normalize=True)
-save_losses({k: history[k] for k in ("d_loss", "g_loss")}, os.path.join(opt.out, "losses.png"))
+save_losses({k: history[k] for k in ("d_loss", "g_loss")}, os.path.join(opt.out, "losses.png"), xlabel='generator step')
 write_json(os.path.join(opt.out, "metrics.json"), {
     "example": "wgan_gp", "engine": opt.engine, "epochs": opt.n_epochs, "batches_done": batches_done,
     "seconds": time.time() - start, "final": {k: v[-1] for k, v in history.items()},
