@@ -47,11 +47,12 @@ def test_the_pytorch_baseline_runs_as_a_plain_pytorch_user_would():
     """No tinygan import in the worker, none of tinygan's environment settings, BLAS overrides the
     bench unset for itself put back (issue #13: the old worker inherited OMP_WAIT_POLICY=PASSIVE)."""
     pytest.importorskip("torch")
-    from tinygan import _runtime, benchmark
-    env = benchmark.worker_environment()
+    from tinygan import _runtime
+    from tinygan.benchmark import workers
+    env = workers.worker_environment()
     assert not [k for k in env if k.startswith("TINYGAN_")]
     assert not [k for k in _runtime.set_by_tinygan if k in env]
-    worker, info = benchmark.start_torch_worker("cpu", "dcgan32")
+    worker, info = workers.start_torch_worker("cpu", "dcgan32")
     try:
         worker.stdin.write("2\n")
         worker.stdin.flush()
@@ -65,10 +66,10 @@ def test_the_pytorch_baseline_runs_as_a_plain_pytorch_user_would():
 
 
 def test_the_worker_keeps_the_machine_s_blas_overrides_that_the_bench_unset_for_itself(monkeypatch):
-    from tinygan import benchmark
+    from tinygan.benchmark import workers
     monkeypatch.setenv("TINYGAN_BENCH_CHILD", "OPENBLAS_CORETYPE=Haswell")
     monkeypatch.delenv("OPENBLAS_CORETYPE", raising=False)
-    env = benchmark.worker_environment()
+    env = workers.worker_environment()
     assert env["OPENBLAS_CORETYPE"] == "Haswell" and "TINYGAN_BENCH_CHILD" not in env
 
 

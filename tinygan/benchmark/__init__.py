@@ -15,7 +15,6 @@ import sys
 import numpy as np
 
 from tinygan.benchmark import machine, report, suites, workers
-from tinygan.benchmark.workers import start_torch_worker, worker_environment  # noqa: F401  (tests use them)
 
 BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
@@ -40,13 +39,8 @@ def _layer_rows(workloads, peaks, xp, sync, quick):
     rng = np.random.default_rng(0)
     rows = []
     for workload in workloads:
-        for label, x_shape, w_shape, stride, padding, transposed in suites.conv_layers(workload):
-            if transposed:   # y = backward_data(x, w) of the conv from y's shape to x's
-                n, _, hi, wi = x_shape
-                hw = ((hi - 1) * stride[0] - 2 * padding[0] + w_shape[2], (wi - 1) * stride[1] - 2 * padding[1] + w_shape[3])
-                conv_x, conv_w = (n, w_shape[1], *hw), (w_shape[0], w_shape[1], *w_shape[2:])
-            else:
-                conv_x, conv_w = x_shape, w_shape
+        for label, x_shape, w_shape, stride, padding, transposed, y_shape in suites.conv_layers(workload):
+            conv_x, conv_w = (y_shape if transposed else x_shape), w_shape   # y = backward_data(x, w): a conv from y to x
             x = xp.asarray(rng.standard_normal(conv_x), dtype=np.float32)
             w = xp.asarray(rng.standard_normal(conv_w), dtype=np.float32)
             ho, wo = out_hw(conv_x[2:], conv_w[2:], stride, padding)

@@ -160,16 +160,17 @@ def networks(workload, batch=64):
 
 
 def conv_layers(workload):
-    """(layer label, x shape, w shape, stride, padding, transposed) of every conv layer in the
-    workload's networks, in order, found by running them once layer by layer."""
+    """(layer label, x shape, w shape, stride, padding, transposed, y shape) of every conv layer in
+    the workload's networks, in order, found by running them once layer by layer."""
     import tinygan
     from tinygan import nn
     out = []
     for net, layers, x in networks(workload):
         with tinygan.no_grad():
             for k, layer in enumerate(layers):
+                y = layer(x)
                 if isinstance(layer, (nn.Conv2d, nn.ConvTranspose2d)):
                     out.append((f"{workload} {net}{k}", tuple(x.shape), tuple(layer.weight.shape), layer.stride,
-                                layer.padding, isinstance(layer, nn.ConvTranspose2d)))
-                x = layer(x)
+                                layer.padding, isinstance(layer, nn.ConvTranspose2d), tuple(y.shape)))
+                x = y
     return out
