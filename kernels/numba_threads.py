@@ -33,14 +33,12 @@ def run(kernel, work, *args):
 
 def scipy_blas_controllers():
     """threadpoolctl's controllers of the BLAS library SciPy's cython_blas (hence Numba's np.dot)
-    calls; empty if it cannot be told apart from NumPy's (one shared library: then nothing is set,
-    and the two pools are the same one)."""
-    import numpy   # noqa: F401  (so NumPy's BLAS is loaded and can be excluded)
+    calls, told from NumPy's by its folder (NumPy's is also named libscipy_openblas, but lives in
+    numpy.libs); empty if it cannot be told apart (one shared library: nothing is set then)."""
     import scipy.linalg.cython_blas  # noqa: F401  (loads SciPy's BLAS)
     import threadpoolctl
     libs = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
-    numpy_libs = [lib for lib in libs if "numpy" in lib.filepath]
-    return [lib for lib in libs if "scipy" in lib.filepath and lib not in numpy_libs]
+    return [lib for lib in libs if "scipy" in lib.filepath and "numpy" not in lib.filepath]
 
 
 def single_threaded_scipy_blas():
