@@ -2,8 +2,11 @@
 once (NumPy's versions take 2-4 passes, and np.where was ~15× slower than a ufunc here).
 Formulas in activations_reference. Index mapping: element e of the flattened arrays belongs to
 one thread's contiguous block; the branches compile to vector selects, so the loops vectorise.
-The sigmoid uses fastmath_numba's vectorisable float32 exp (libm's is scalar), libm for float64;
-1/(1 + e⁻ˣ) is safe there: e⁻ˣ overflows to inf for x ≪ 0 and the result is 0, as it should be.
+The sigmoid and tanh use fastmath_numba's vectorisable float32 exp (libm's is scalar), libm for
+float64; 1/(1 + e⁻ˣ) is safe there: e⁻ˣ overflows to inf for x ≪ 0 and the result is 0, as it
+should be. tanh |x| = 1 − 2/(e^{2|x|} + 1) loses relative accuracy as |x| → 0 (1 minus a number
+near 1), so below |x| = 0.55 its odd Taylor series takes over (8 terms: the next one is < 3e-8 of
+the sum there); both are computed and one selected, so the loop stays branch-free and vectorises.
 """
 import numpy as np
 from numba import njit, prange
@@ -48,6 +51,32 @@ def _sigmoid_forward32(x, y):
         y[e] = one / (one + exp32(-x[e]))
 
 
+# tanh's Taylor coefficients: tanh x = x · Σ c_i x^{2i} (c_i = 2^{2n}(2^{2n} − 1) B_{2n} / (2n)!, n = i + 1)
+_TANH_SERIES = tuple(np.float32(c) for c in (1.0, -1 / 3, 2 / 15, -17 / 315, 62 / 2835, -1382 / 155925, 21844 / 6081075,
+                                             -929569 / 638512875))
+TANH_SERIES_BELOW = np.float32(0.55)
+
+
+@njit(parallel=True, cache=True, fastmath={"contract", "afn"})
+def _tanh_forward32(x, y):
+    c0, c1, c2, c3, c4, c5, c6, c7 = _TANH_SERIES
+    one, two = np.float32(1.0), np.float32(2.0)
+    for e in prange(x.size):
+        v = x[e]
+        a = abs(v)
+        s = a * a
+        series = a * (c0 + s * (c1 + s * (c2 + s * (c3 + s * (c4 + s * (c5 + s * (c6 + s * c7)))))))
+        large = one - two / (exp32(two * a) + one)
+        t = series if a < TANH_SERIES_BELOW else large
+        y[e] = v if v != v else (t if v >= 0 else -t)     # NaN stays NaN; tanh is odd
+
+
+@_jit
+def _tanh_forward64(x, y):
+    for e in prange(x.size):
+        y[e] = np.tanh(x[e])
+
+
 @_jit
 def _sigmoid_forward64(x, y):
     for e in prange(x.size):
@@ -76,6 +105,10 @@ def leaky_relu_forward(x, slope):
 
 def leaky_relu_backward(gy, x, slope):
     return _binary(_leaky_backward, gy, x, gy.dtype.type(slope))
+
+
+def tanh_forward(x):
+    return _unary(_tanh_forward32 if x.dtype == np.float32 else _tanh_forward64, x)
 
 
 def tanh_backward(gy, y):

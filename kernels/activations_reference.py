@@ -2,7 +2,7 @@
 other implementation is checked against (tests/test_kernel_parity.py). NumPy or CuPy arrays.
 
     leaky_relu:  y = x if x > 0 else s·x  (0 ≤ s ≤ 1; ReLU is s = 0);   gx = gy if x > 0 else s·gy
-    tanh:        gx = gy · (1 − y²)                 (y = tanh x, saved by the forward)
+    tanh:        y = tanh x;                        gx = gy · (1 − y²)   (y saved by the forward)
     sigmoid:     y = ½(1 + tanh(x/2)) = 1/(1 + e⁻ˣ); gx = gy · y(1 − y)
 """
 from tinygan.backend import get_array_module
@@ -20,6 +20,10 @@ def leaky_relu_backward(gy, x, slope):
     factor *= gy.dtype.type(1 - slope)
     factor += gy.dtype.type(slope)
     return gy * factor
+
+
+def tanh_forward(x):
+    return get_array_module(x).tanh(x)
 
 
 def tanh_backward(gy, y):

@@ -30,7 +30,7 @@ from tinygan.errors import KernelError
 FAMILIES = {"conv2d": ("conv2d_forward", "conv2d_backward_data", "conv2d_backward_weight"),
             "batch_norm": ("batch_norm_forward", "batch_norm_backward"),
             "losses": ("bce_with_logits", "mse", "gaussian_kl", "reparameterize_kl"),
-            "activations": ("leaky_relu_forward", "leaky_relu_backward", "tanh_backward", "sigmoid_forward",
+            "activations": ("leaky_relu_forward", "leaky_relu_backward", "tanh_forward", "tanh_backward", "sigmoid_forward",
                             "sigmoid_backward")}
 
 

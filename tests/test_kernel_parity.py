@@ -12,7 +12,7 @@ def _inputs(op, dtype, rng):
         gy = rng.standard_normal(x.shape).astype(dtype)
         y = np.tanh(x) if op == "tanh_backward" else (0.5 + 0.5 * np.tanh(0.5 * x.astype(np.float64))).astype(dtype)
         return {"leaky_relu_forward": (x, 0.2), "leaky_relu_backward": (gy, x, 0.2), "sigmoid_forward": (x,),
-                "tanh_backward": (gy, y), "sigmoid_backward": (gy, y)}[op]
+                "tanh_forward": (x,), "tanh_backward": (gy, y), "sigmoid_backward": (gy, y)}[op]
     if op == "matmul":    # m·n·k = 2^19.4: above the size where numba_cpu leaves the product to NumPy
         return rng.standard_normal((97, 130)).astype(dtype), rng.standard_normal((130, 55)).astype(dtype)
     if op == "bce_with_logits":

@@ -38,7 +38,7 @@ def kernel_cases(xp, quick):
     act_y, act_label = xp.tanh(act), "x".join(map(str, shape))
     for op, args, reads in (("leaky_relu_forward", (act, 0.2), 1), ("leaky_relu_backward", (act_y, act, 0.2), 2),
                             ("sigmoid_forward", (act,), 1), ("sigmoid_backward", (act_y, act_y), 2),
-                            ("tanh_backward", (act_y, act_y), 2)):
+                            ("tanh_forward", (act,), 1), ("tanh_backward", (act_y, act_y), 2)):
         cases.append((op, act_label, args, 4 * act.size, 4 * (reads + 1) * act.size))
     m, k, o = MATMUL
     cases.append(("matmul", f"{m}x{k} @ {k}x{o}", (f32(m, k), f32(k, o)), 2 * m * k * o, 4 * (m * k + k * o + m * o)))

@@ -10,7 +10,8 @@ from tinygan.backend import get_array_module
 from tinygan.kernels import kernel, register
 from tinygan.ops.side_outputs import with_side_outputs
 from tinygan.tensor import Function, Tensor
-from tinygan.ops.elementwise import exp, sigmoid
+from tinygan.ops.activation import sigmoid
+from tinygan.ops.elementwise import exp
 
 
 def _scalar(total, like):
