@@ -4,15 +4,24 @@ buffer and multiplies it there, calling BLAS from inside the parallel loop.
 Index mapping (P = HO*WO output pixels, K = KH*KW*C taps, row r = n*P + i*WO + j, k = (a*KW + b)*C + c):
     cols[r, k] = x[n, c, i*sh + a - ph, j*sw + b - pw]        (0 outside x: padding without a copy)
     x is first copied to NHWC so that each tap's C channels are one contiguous run.
-    forward:          y rows (R, O)   = cols @ W2ᵀ,  W2 = w in (O, KH, KW, C) order, then written to NCHW
-    backward-weight:  gW2 (O, K)     += gy rowsᵀ @ cols   (one partial sum per thread, added at the end)
-    backward-data:    gcols (R, K)    = gy rows @ W2, then col2im adds each entry back onto the x
+    A block's gy or y values are held channel-major, gb (O, R_block) = gy[n, :, q] for its rows,
+    because then moving them from or to NCHW is one contiguous run per channel and sample
+    (_copy_from_nchw / _copy_to_nchw), where the row-major (R_block, O) layout needs a transpose,
+    element by element (_scatter_rows).
+    forward:          y rows (R, O)   = cols @ W2ᵀ,  W2 = w in (O, KH, KW, C) order, scattered to NCHW;
+                      or, for thin layers (K ≤ THIN_K), yb (O, R) = W2 @ colsᵀ, copied to NCHW
+    backward-weight:  gW2 (O, K)     += gb @ cols   (one partial sum per thread, added at the end)
+    backward-data:    gcols (R, K)    = gbᵀ @ W2, then col2im adds each entry back onto the x
                       element im2col read it from; a block holds whole samples, so its scatter-adds
                       land in its own gx[n] and never collide with another thread's.
 Why blocks: a block's columns (BLOCK_BYTES) stay in the core's cache between im2col and
-the GEMM, instead of a whole-batch column matrix going out to DRAM and back; the gy rows are
-gathered from NCHW and the output scattered to NCHW inside the same block, so no separate
-transpose pass runs. Why BLAS from Numba's threads (np.dot, i.e. SciPy's BLAS, set to one thread
+the GEMM, instead of a whole-batch column matrix going out to DRAM and back; gy is read from
+NCHW and the output written to NCHW inside the same block, so no separate transpose pass runs.
+Why two forward layouts (one thread, DCGAN's layers): the row-major GEMM is faster (90 against 58
+GFLOP/s at O = 32, K = 512), but its scatter moves elements one by one; with K = 16 (one input
+channel) the GEMM is so short that the scatter dominated (forward 2.3-2.8 ms -> 1.2-1.4 ms
+channel-major). Channel-major gy blocks in both backwards: 5-15 % faster backward-weight, 2x with
+one channel (the GEMM's speed does not depend on the orientation there). Why BLAS from Numba's threads (np.dot, i.e. SciPy's BLAS, set to one thread
 here): then Numba's pool is the only thread pool a convolution wakes, and NumPy's OpenBLAS
 threads — whose idle spin after each GEMM (2^28 cycles unless OPENBLAS_THREAD_TIMEOUT was set
 before NumPy loaded) stole the second core from the next Numba loop — never run. Import order
@@ -28,6 +37,7 @@ from tinygan.kernels.conv_reference import out_hw
 from tinygan.kernels.numba_threads import run, single_threaded_scipy_blas
 
 BLOCK_BYTES = 1 << 20     # a block's columns at most: 1 MB (of 512 KB-16 MB tried on DCGAN's layers, the best by ~3 %)
+THIN_K = 64               # forward layers with K = C·KH·KW up to this use the channel-major GEMM (module docstring)
 
 
 @njit(inline="always")
@@ -48,22 +58,9 @@ def _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, cols):
 
 
 @njit(inline="always")
-def _gather_rows(g3, r0, r1, rows):
-    """rows[r - r0, o] = g3[n, o, q] for output rows r = n*P + q, r0 ≤ r < r1 (g3 is NCHW with
-    H·W flattened to P). Counters instead of r // P in the inner loop: integer division is slow."""
-    p = g3.shape[2]
-    for o in range(g3.shape[1]):
-        n, q = r0 // p, r0 % p
-        for r in range(r1 - r0):
-            rows[r, o] = g3[n, o, q]
-            q += 1
-            if q == p:
-                n, q = n + 1, 0
-
-
-@njit(inline="always")
 def _scatter_rows(rows, r0, r1, y3):
-    """The inverse of _gather_rows: y3[n, o, q] = rows[r - r0, o]."""
+    """y3[n, o, q] = rows[r - r0, o] for output rows r = n*P + q, r0 ≤ r < r1 (y3 is NCHW with
+    H·W flattened to P). Counters instead of r // P in the inner loop: integer division is slow."""
     p = y3.shape[2]
     for o in range(y3.shape[1]):
         n, q = r0 // p, r0 % p
@@ -74,48 +71,84 @@ def _scatter_rows(rows, r0, r1, y3):
                 n, q = n + 1, 0
 
 
+@njit(inline="always")
+def _copy_to_nchw(yb, r0, r1, y3):
+    """y3[n, :, q] = yb[:, r - r0] for the rows r = n*P + q in [r0, r1): a contiguous run of every
+    channel for each sample the block touches."""
+    p = y3.shape[2]
+    r = r0
+    while r < r1:
+        n, q0 = r // p, r % p
+        run = min(r1 - r, p - q0)
+        y3[n, :, q0:q0 + run] = yb[:, r - r0:r - r0 + run]
+        r += run
+
+
+@njit(inline="always")
+def _copy_from_nchw(g3, r0, r1, gb):
+    """The inverse of _copy_to_nchw: gb[:, r - r0] = g3[n, :, q]."""
+    p = g3.shape[2]
+    r = r0
+    while r < r1:
+        n, q0 = r // p, r % p
+        run = min(r1 - r, p - q0)
+        gb[:, r - r0:r - r0 + run] = g3[n, :, q0:q0 + run]
+        r += run
+
+
 @njit(parallel=True, cache=True)
-def _forward(xh, w2t, kh, kw, sh, sw, ph, pw, ho, wo, block, cols, out_rows, y3):
-    p = ho * wo
-    m = xh.shape[0] * p
+def _forward(xh, w2, kh, kw, sh, sw, ph, pw, ho, wo, block, channel_major, cols, out, y3):
+    m = xh.shape[0] * ho * wo
+    o_count = w2.shape[0]
     for blk in prange((m + block - 1) // block):
         t = numba.get_thread_id()
         r0 = blk * block
         r1 = min(m, r0 + block)
-        c, o = cols[t, :r1 - r0], out_rows[t, :r1 - r0]
+        c = cols[t, :r1 - r0]
         _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, c)
-        np.dot(c, w2t, o)
-        _scatter_rows(o, r0, r1, y3)
+        if channel_major:
+            yb = out[t, :o_count * (r1 - r0)].reshape(o_count, r1 - r0)
+            np.dot(w2, c.T, yb)
+            _copy_to_nchw(yb, r0, r1, y3)
+        else:
+            rows = out[t, :(r1 - r0) * o_count].reshape(r1 - r0, o_count)
+            np.dot(c, w2.T, rows)
+            _scatter_rows(rows, r0, r1, y3)
 
 
 @njit(parallel=True, cache=True)
-def _backward_weight(xh, gy3, kh, kw, sh, sw, ph, pw, ho, wo, block, cols, gy_rows, product, partial):
+def _backward_weight(xh, gy3, kh, kw, sh, sw, ph, pw, ho, wo, block, cols, gy_blocks, product, partial):
     m = xh.shape[0] * ho * wo
+    o_count = gy3.shape[1]
     partial[...] = 0.0
     for blk in prange((m + block - 1) // block):
         t = numba.get_thread_id()
         r0 = blk * block
         r1 = min(m, r0 + block)
-        c, g = cols[t, :r1 - r0], gy_rows[t, :r1 - r0]
+        c = cols[t, :r1 - r0]
+        gb = gy_blocks[t, :o_count * (r1 - r0)].reshape(o_count, r1 - r0)
         _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, c)
-        _gather_rows(gy3, r0, r1, g)
-        np.dot(g.T, c, product[t])
+        _copy_from_nchw(gy3, r0, r1, gb)
+        np.dot(gb, c, product[t])
         partial[t] += product[t]
 
 
 @njit(parallel=True, cache=True)
-def _backward_data(gy3, w2, kh, kw, sh, sw, ph, pw, ho, wo, samples, gy_rows, gcols, gxh, gx):
-    """Blocks of `samples` whole samples: gcols = gy rows @ W2, col2im into the thread's own
+def _backward_data(gy3, w2, kh, kw, sh, sw, ph, pw, ho, wo, samples, gy_blocks, gcols, gxh, gx):
+    """Blocks of `samples` whole samples: gcols = gbᵀ @ W2, col2im into the thread's own
     NHWC buffer gxh[t], then that buffer is written to gx in NCHW."""
     n_all, c_in, h, w = gx.shape
     p = ho * wo
+    o_count = gy3.shape[1]
     for blk in prange((n_all + samples - 1) // samples):
         t = numba.get_thread_id()
         n0 = blk * samples
         n1 = min(n_all, n0 + samples)
-        g, gc, acc = gy_rows[t, :(n1 - n0) * p], gcols[t, :(n1 - n0) * p], gxh[t]
-        _gather_rows(gy3, n0 * p, n1 * p, g)
-        np.dot(g, w2, gc)
+        rows = (n1 - n0) * p
+        gb = gy_blocks[t, :o_count * rows].reshape(o_count, rows)
+        gc, acc = gcols[t, :rows], gxh[t]
+        _copy_from_nchw(gy3, n0 * p, n1 * p, gb)
+        np.dot(gb.T, w2, gc)
         acc[:n1 - n0] = 0.0
         for r in range((n1 - n0) * p):
             nl, i, j = r // p, (r % p) // wo, r % wo
@@ -200,9 +233,9 @@ def conv2d_forward(x, w, stride, padding):
     k = c * kh * kw
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
-    cols, rows = _scratch("cols", (_threads(), block, k), x.dtype), _scratch("rows", (_threads(), block, o), x.dtype)
-    run(_forward, n * ho * wo * k, _nhwc(x), _weight_matrix(w).T, kh, kw, *stride, *padding, ho, wo, block, cols, rows,
-        y.reshape(n, o, -1))
+    cols, out = _scratch("cols", (_threads(), block, k), x.dtype), _scratch("out", (_threads(), block * o), x.dtype)
+    run(_forward, n * ho * wo * k, _nhwc(x), _weight_matrix(w), kh, kw, *stride, *padding, ho, wo, block, k <= THIN_K,
+        cols, out, y.reshape(n, o, -1))
     return y
 
 
@@ -214,10 +247,10 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     k = c * kh * kw
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     threads = _threads()
-    cols, rows = _scratch("cols", (threads, block, k), x.dtype), _scratch("rows", (threads, block, o), x.dtype)
+    cols, gy_blocks = _scratch("cols", (threads, block, k), x.dtype), _scratch("out", (threads, block * o), x.dtype)
     product, partial = _scratch("product", (threads, o, k), x.dtype), _scratch("partial", (threads, o, k), x.dtype)
-    run(_backward_weight, n * ho * wo * k, _nhwc(x), _rows3(gy), kh, kw, *stride, *padding, ho, wo, block, cols, rows,
-        product, partial)
+    run(_backward_weight, n * ho * wo * k, _nhwc(x), _rows3(gy), kh, kw, *stride, *padding, ho, wo, block, cols,
+        gy_blocks, product, partial)
     return np.ascontiguousarray(partial.sum(axis=0).reshape(o, kh, kw, c).transpose(0, 3, 1, 2))
 
 
@@ -230,8 +263,8 @@ def conv2d_backward_data(gy, w, stride, padding, x_hw):
     samples = max(1, _rows_per_block(n * p, k, o, gy.dtype.itemsize) // p)
     threads = _threads()
     gx = np.empty((n, c, h, wd), dtype=gy.dtype)
-    rows, gcols = _scratch("rows", (threads, samples * p, o), gy.dtype), _scratch("cols", (threads, samples * p, k), gy.dtype)
+    gy_blocks, gcols = _scratch("out", (threads, samples * p * o), gy.dtype), _scratch("cols", (threads, samples * p, k), gy.dtype)
     gxh = _scratch("gx_nhwc", (threads, samples, h, wd, c), gy.dtype)
-    run(_backward_data, n * p * k, _rows3(gy), _weight_matrix(w), kh, kw, *stride, *padding, ho, wo, samples, rows,
-        gcols, gxh, gx)
+    run(_backward_data, n * p * k, _rows3(gy), _weight_matrix(w), kh, kw, *stride, *padding, ho, wo, samples,
+        gy_blocks, gcols, gxh, gx)
     return gx

@@ -68,13 +68,18 @@ def test_cpu_kernels_float32(impl):
         np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("thin_k", [0, 10 ** 9], ids=["row-major forward", "channel-major forward"])
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
 @pytest.mark.parametrize("op", CONV_OPS)
-def test_numba_cpu_blocks_match_reference(op, dtype, tol, monkeypatch):
+def test_numba_cpu_blocks_match_reference(op, dtype, tol, thin_k, monkeypatch):
     """numba_cpu works in blocks of output rows (whole samples for backward-data), each thread
-    reusing its own buffers; a tiny block budget forces many blocks per thread and an uneven last
-    one, and the answer must not change."""
+    reusing its own buffers; a tiny block budget forces many blocks per thread, blocks that start
+    and end inside a sample, and an uneven last one, and the answer must not change. The forward
+    runs in both of its layouts (THIN_K picks one by the layer's K)."""
     from tinygan.kernels import conv_numba_cpu
+    if thin_k and op != "conv2d_forward":
+        pytest.skip("only the forward has two layouts")
+    monkeypatch.setattr(conv_numba_cpu, "THIN_K", thin_k)
     monkeypatch.setattr(conv_numba_cpu, "BLOCK_BYTES", 1)      # 8 rows per block
     x, wt = _arrays(5, 3, 9, 7, 4, 3)     # 3x3 kernel: 5 samples of 6x4 outputs, 120 rows
     stride, pad = (2, 2), (2, 2)        # 6x5 outputs: 150 rows, an uneven last block of 6
