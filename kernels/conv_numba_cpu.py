@@ -60,15 +60,15 @@ def _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, cols):
 @njit(inline="always")
 def _scatter_rows(rows, r0, r1, y3):
     """y3[n, o, q] = rows[r - r0, o] for output rows r = n*P + q, r0 ≤ r < r1 (y3 is NCHW with
-    H·W flattened to P). Counters instead of r // P in the inner loop: integer division is slow."""
-    p = y3.shape[2]
-    for o in range(y3.shape[1]):
-        n, q = r0 // p, r0 % p
-        for r in range(r1 - r0):
+    H·W flattened to P). Contiguous reads and strided writes: the other order compiles to vector
+    gathers, 2.3x slower on this EPYC at O = 64. Counters instead of r // P: integer division is slow."""
+    n, q = r0 // y3.shape[2], r0 % y3.shape[2]
+    for r in range(r1 - r0):
+        for o in range(y3.shape[1]):
             y3[n, o, q] = rows[r, o]
-            q += 1
-            if q == p:
-                n, q = n + 1, 0
+        q += 1
+        if q == y3.shape[2]:
+            n, q = n + 1, 0
 
 
 @njit(inline="always")
@@ -163,9 +163,9 @@ def _backward_data(gy3, w2, kh, kw, sh, sw, ph, pw, ho, wo, samples, gy_blocks, 
                         for cc in range(c_in):
                             acc[nl, hh, ww, cc] += gc[r, k0 + cc]
         for nl in range(n1 - n0):
-            for cc in range(c_in):
-                for hh in range(h):
-                    for ww in range(w):
+            for hh in range(h):
+                for ww in range(w):
+                    for cc in range(c_in):      # contiguous reads, strided writes (see _scatter_rows)
                         gx[n0 + nl, cc, hh, ww] = acc[nl, hh, ww, cc]
 
 
@@ -174,8 +174,8 @@ def _nchw_to_nhwc(src, dst):
     n, c_count, h, w = src.shape
     for task in prange(n * h):
         i, hh = task // h, task % h
-        for ww in range(w):
-            for c in range(c_count):
+        for c in range(c_count):
+            for ww in range(w):                 # contiguous reads, strided writes (see _scatter_rows)
                 dst[i, hh, ww, c] = src[i, c, hh, ww]
 
 
