@@ -12,7 +12,6 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy.spatial.distance import pdist
-from scipy.stats import binomtest
 
 from tinygan.autograd import no_grad
 from tinygan.divergences._common import point_pair, positive, sq_dists
@@ -147,6 +146,7 @@ def c2st(x, y, classifier="knn", test_fraction=0.5, alpha=0.05, random_state=Non
     (detects mean shifts only), "mlp" (scikit-learn's MLPClassifier, 2 × 32 units; slower), or
     any scikit-learn classifier (cloned). Returns TwoSampleResult with statistic = the accuracy."""
     from sklearn.base import clone
+    from scipy.stats import binomtest                  # here, not at the top: scipy.stats takes ~0.7 s to import
     from sklearn.model_selection import train_test_split
 
     name = "c2st"
