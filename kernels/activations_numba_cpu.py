@@ -68,7 +68,7 @@ def _tanh_forward32(x, y):
         series = a * (c0 + s * (c1 + s * (c2 + s * (c3 + s * (c4 + s * (c5 + s * (c6 + s * c7)))))))
         large = one - two / (exp32(two * a) + one)
         t = series if a < TANH_SERIES_BELOW else large
-        y[e] = v if v != v else (t if v >= 0 else -t)     # NaN stays NaN; tanh is odd
+        y[e] = v if v != v else np.copysign(t, v)          # NaN stays NaN; tanh is odd (tanh(−0) = −0)
 
 
 @_jit

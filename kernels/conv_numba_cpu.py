@@ -17,12 +17,13 @@ Index mapping (P = HO*WO output pixels, K = KH*KW*C taps, row r = n*P + i*WO + j
 Why blocks: a block's columns (BLOCK_BYTES) stay in the core's cache between im2col and
 the GEMM, instead of a whole-batch column matrix going out to DRAM and back; gy is read from
 NCHW and the output written to NCHW inside the same block, so no separate transpose pass runs.
-Why two forward layouts (one thread, DCGAN's layers): the row-major GEMM is faster (90 against 58
-GFLOP/s at O = 32, K = 512), but its scatter moves elements one by one; with K = 16 (one input
-channel) the GEMM is so short that the scatter dominated (forward 2.3-2.8 ms -> 1.2-1.4 ms
-channel-major). Channel-major gy blocks in both backwards: 5-15 % faster backward-weight, 2x with
-one channel (the GEMM's speed does not depend on the orientation there). Why BLAS from Numba's threads (np.dot, i.e. SciPy's BLAS, set to one thread
-here): then Numba's pool is the only thread pool a convolution wakes, and NumPy's OpenBLAS
+Why two forward layouts (measured on one thread of the project's 2-core EPYC VM, DCGAN's layers):
+the row-major GEMM is faster (90 against 58 GFLOP/s at O = 32, K = 512), but its scatter moves
+elements one by one; with K = 16 (one input channel) the GEMM is so short that the scatter
+dominated (forward 2.3-2.8 ms -> 1.2-1.4 ms channel-major). Channel-major gy blocks in both
+backwards: 5-15 % faster backward-weight, 2x with one channel (there the GEMM's speed does not
+depend on the orientation).
+Why BLAS from Numba's threads (np.dot, i.e. SciPy's BLAS, set to one thread here): then Numba's pool is the only thread pool a convolution wakes, and NumPy's OpenBLAS
 threads — whose idle spin after each GEMM (2^28 cycles unless OPENBLAS_THREAD_TIMEOUT was set
 before NumPy loaded) stole the second core from the next Numba loop — never run. Import order
 (NumPy before tinygan or after) then cannot change the convolution's speed.
@@ -61,7 +62,8 @@ def _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, cols):
 def _scatter_rows(rows, r0, r1, y3):
     """y3[n, o, q] = rows[r - r0, o] for output rows r = n*P + q, r0 ≤ r < r1 (y3 is NCHW with
     H·W flattened to P). Contiguous reads and strided writes: the other order compiles to vector
-    gathers, 2.3x slower on this EPYC at O = 64. Counters instead of r // P: integer division is slow."""
+    gathers, 2.3x slower on the project's EPYC VM at O = 64. Counters instead of r // P: integer
+    division is slow."""
     n, q = r0 // y3.shape[2], r0 % y3.shape[2]
     for r in range(r1 - r0):
         for o in range(y3.shape[1]):
@@ -263,7 +265,8 @@ def conv2d_backward_data(gy, w, stride, padding, x_hw):
     samples = max(1, _rows_per_block(n * p, k, o, gy.dtype.itemsize) // p)
     threads = _threads()
     gx = np.empty((n, c, h, wd), dtype=gy.dtype)
-    gy_blocks, gcols = _scratch("out", (threads, samples * p * o), gy.dtype), _scratch("cols", (threads, samples * p, k), gy.dtype)
+    gy_blocks = _scratch("out", (threads, samples * p * o), gy.dtype)
+    gcols = _scratch("cols", (threads, samples * p, k), gy.dtype)
     gxh = _scratch("gx_nhwc", (threads, samples, h, wd, c), gy.dtype)
     run(_backward_data, n * p * k, _rows3(gy), _weight_matrix(w), kh, kw, *stride, *padding, ho, wo, samples,
         gy_blocks, gcols, gxh, gx)

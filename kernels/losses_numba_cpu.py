@@ -5,7 +5,7 @@ float32 inputs use the vectorisable exp/log1p of fastmath_numba (libm's are scal
 float64 inputs use libm for full precision; both kernels of each loss come from one
 definition (_fused_losses). Numba's cache is keyed on this file, not on the
 fastmath helpers it inlines: a change to fastmath_numba.py must touch this file too (here: its
-IEEE-edge exp32, 2026-12).
+all-float32 exp32 with Cody-Waite's ln 2, 2026-12-01).
 """
 import numpy as np
 from numba import njit, prange

@@ -76,4 +76,19 @@ def test_float32_tanh_kernel_keeps_relative_accuracy_near_zero_and_in_the_tails(
     exact = np.tanh(x.astype(np.float64))
     got = fn(x)
     ulps = np.abs(got - exact) / np.spacing(np.abs(exact).astype(np.float32)).astype(np.float64)
-    assert ulps.max() <= 4, f"tanh_forward float32: {ulps.max():.1f} ulps at x = {x[ulps.argmax()]!r}"
+    assert ulps.max() <= 2, f"tanh_forward float32: {ulps.max():.1f} ulps at x = {x[ulps.argmax()]!r}"
+    np.testing.assert_array_equal(np.signbit(fn(np.array([-0.0, 0.0], np.float32))), [True, False])   # tanh(−0) = −0
+
+
+@pytest.mark.parametrize("name", ["tanh", "sigmoid"])
+def test_integer_input_gives_float64_as_numpy(name):
+    """The kernels take floats only; integer and bool tensors are computed in float64, as np.tanh
+    and np.exp give them (an int64 tanh would silently truncate every value to 0)."""
+    ints = np.array([-3, 0, 1, 2])
+    expected = np.tanh(ints) if name == "tanh" else 1 / (1 + np.exp(-ints))
+    for data in (ints, ints > 0):
+        got = getattr(tinygan.tensor(data), name)()
+        assert got.dtype == np.float64, (name, data.dtype, got.dtype)
+        want = expected if data.dtype != bool else (np.tanh(data.astype(float)) if name == "tanh"
+                                                     else 1 / (1 + np.exp(-data.astype(float))))
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-12)

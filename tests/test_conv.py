@@ -68,21 +68,26 @@ def test_cpu_kernels_float32(impl):
         np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("thin_k", [0, 10 ** 9], ids=["row-major forward", "channel-major forward"])
+BLOCK_CASES = [("conv2d_forward", 0), ("conv2d_forward", 10 ** 9), ("conv2d_backward_data", 0),
+               ("conv2d_backward_weight", 0)]
+
+
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
-@pytest.mark.parametrize("op", CONV_OPS)
-def test_numba_cpu_blocks_match_reference(op, dtype, tol, thin_k, monkeypatch):
+@pytest.mark.parametrize("op,thin_k", BLOCK_CASES, ids=["forward row-major", "forward channel-major",
+                                                        "backward-data", "backward-weight"])
+def test_numba_cpu_blocks_match_reference(op, thin_k, dtype, tol, monkeypatch):
     """numba_cpu works in blocks of output rows (whole samples for backward-data), each thread
     reusing its own buffers; a tiny block budget forces many blocks per thread, blocks that start
     and end inside a sample, and an uneven last one, and the answer must not change. The forward
-    runs in both of its layouts (THIN_K picks one by the layer's K)."""
+    runs in both of its layouts (THIN_K picks one by the layer's K); backward-data gets blocks of
+    2 samples, the last one of 1."""
     from tinygan.kernels import conv_numba_cpu
-    if thin_k and op != "conv2d_forward":
-        pytest.skip("only the forward has two layouts")
     monkeypatch.setattr(conv_numba_cpu, "THIN_K", thin_k)
     monkeypatch.setattr(conv_numba_cpu, "BLOCK_BYTES", 1)      # 8 rows per block
-    x, wt = _arrays(5, 3, 9, 7, 4, 3)     # 3x3 kernel: 5 samples of 6x4 outputs, 120 rows
-    stride, pad = (2, 2), (2, 2)        # 6x5 outputs: 150 rows, an uneven last block of 6
+    if op == "conv2d_backward_data":                            # whole samples: 2 of 30 rows each
+        monkeypatch.setattr(conv_numba_cpu, "_rows_per_block", lambda m, k, o, itemsize: 60)
+    x, wt = _arrays(5, 3, 9, 7, 4, 3)     # 3x3 kernel, stride 2, padding 2: 5 samples of 6x5 outputs,
+    stride, pad = (2, 2), (2, 2)        # 150 rows, an uneven last block of 6
     out_shape = _out_shape(x, wt, stride, pad)
     rows = out_shape[0] * out_shape[2] * out_shape[3]
     assert rows % 8 and rows // 8 > 2 * conv_numba_cpu._threads() and out_shape[0] > conv_numba_cpu._threads()
@@ -91,6 +96,38 @@ def test_numba_cpu_blocks_match_reference(op, dtype, tol, thin_k, monkeypatch):
     got = conv_numba_cpu.__dict__[op](*[a.astype(dtype) if isinstance(a, np.ndarray) else a for a in args])
     assert got.dtype == dtype
     np.testing.assert_allclose(got, getattr(conv_reference, op)(*args), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("r0,r1", [(3, 9), (10, 20), (7, 31), (0, 48), (44, 48)],
+                         ids=["inside one sample", "two samples", "three samples", "all", "the last rows"])
+def test_numba_cpu_nchw_copies_touch_exactly_their_rows(r0, r1):
+    """_copy_to_nchw / _copy_from_nchw move the output rows r0 ≤ r < r1 (row r = n·P + q) between a
+    channel-major block and NCHW: every cell outside those rows must stay untouched (NaN here),
+    which the whole-kernel tests cannot see when the next block overwrites the damage."""
+    from numba import njit
+    from tinygan.kernels.conv_numba_cpu import _copy_from_nchw, _copy_to_nchw
+
+    @njit
+    def to_nchw(yb, r0, r1, y3):
+        _copy_to_nchw(yb, r0, r1, y3)
+
+    @njit
+    def from_nchw(g3, r0, r1, gb):
+        _copy_from_nchw(g3, r0, r1, gb)
+
+    n, o, p = 4, 3, 12
+    rows = np.arange(r0, r1)
+    block = np.random.default_rng(0).standard_normal((o, r1 - r0))
+    y3 = np.full((n, o, p), np.nan)
+    to_nchw(block, r0, r1, y3)
+    expected = np.full((n * p, o), np.nan)
+    expected[rows] = block.T
+    np.testing.assert_array_equal(y3.transpose(0, 2, 1).reshape(n * p, o), expected)
+    g3 = np.random.default_rng(1).standard_normal((n, o, p))
+    gb = np.full((o, r1 - r0 + 2), np.nan)                 # two spare columns must stay NaN
+    from_nchw(g3, r0, r1, gb)
+    np.testing.assert_array_equal(gb[:, :r1 - r0], g3.transpose(0, 2, 1).reshape(n * p, o)[rows].T)
+    assert np.isnan(gb[:, r1 - r0:]).all()
 
 
 def test_reference_matches_a_direct_sum_at_one_pixel():

@@ -63,3 +63,12 @@ def test_pytorch_aliases_dim_keepdim_permute_unsqueeze():
     assert t.permute(2, 0, 1).shape == (4, 2, 3)
     assert t.unsqueeze(0).shape == (1, 2, 3, 4) and t.unsqueeze(0).squeeze(0).shape == (2, 3, 4)
     assert t.argmax(dim=2).shape == (2, 3)
+
+
+def test_methods_on_a_parameter_make_plain_tensors():
+    """Comparisons, argmax and new_* of a Parameter are plain Tensors outside the graph, as in
+    PyTorch (a Parameter's constructor would make them require grad, or refuse a bool result)."""
+    from tinygan import nn
+    p = nn.Parameter(tinygan.randn(3))
+    for made in (p > 0, p == p, p.argmax(), p.new_zeros(2), p.new_ones(2), p.new_full((2,), 1.0), p.new_tensor([1.0])):
+        assert type(made) is tinygan.Tensor and not made.requires_grad, made

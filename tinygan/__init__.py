@@ -28,7 +28,7 @@ from tinygan import cuda, data, linalg, nn, optim, utils  # noqa: F401
 from tinygan.kernels import registry as _kernel_registry  # noqa: E402
 
 # Last: TINYGAN_KERNELS can name any op once the op modules have registered their kernels
-# (tinygan/ops/conv.py, losses.py, norm.py, imported above through tinygan.nn.functional).
+# (tinygan/ops/activation.py, conv.py, losses.py, norm.py, imported above through tinygan.nn.functional).
 _kernel_registry.apply_env_at_import()
 
 cat = concatenate

@@ -357,4 +357,4 @@ def _grad_like(grad, like, op):
 
 from tinygan import devices, ops, tensor_methods  # noqa: E402  (they import Tensor/Function from this module)
 
-tensor_methods.ops = ops
+tensor_methods.bind(Tensor, ops)

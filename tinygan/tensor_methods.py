@@ -10,11 +10,24 @@ import numpy as np
 from tinygan import backend
 from tinygan.errors import DTypeError, ShapeError
 
-ops = None   # tinygan.ops, bound by tinygan/tensor.py once it can be imported (the ops import Tensor)
+# Bound by tinygan/tensor.py (bind below) once both exist: the ops import Tensor, so neither can be
+# imported here. A Tensor method called before that (only possible while tinygan itself is being
+# imported) fails with the message of _Unbound.
+class _Unbound:
+    def __getattr__(self, name):
+        raise RuntimeError(f"tinygan.ops.{name}: a Tensor method ran while tinygan was still being imported")
+
+
+ops = Tensor = _Unbound()
+
+
+def bind(tensor_class, ops_module):
+    global Tensor, ops
+    Tensor, ops = tensor_class, ops_module
 
 
 class TensorMethods:
-    """Mixed into Tensor; `type(self)` is Tensor."""
+    """Mixed into Tensor. New tensors are plain Tensors, also for a Parameter (as in PyTorch: p > 0 is no Parameter)."""
 
     __slots__ = ()
 
@@ -44,8 +57,8 @@ class TensorMethods:
 
     # comparisons give bool tensors outside the graph, as in PyTorch
     def _compare(self, other, ufunc):
-        other = other.array if isinstance(other, TensorMethods) else other
-        return type(self)(ufunc(self.array, other))
+        other = other.array if isinstance(other, Tensor) else other
+        return Tensor(ufunc(self.array, other))
     def __lt__(self, other): return self._compare(other, np.less)
     def __le__(self, other): return self._compare(other, np.less_equal)
     def __gt__(self, other): return self._compare(other, np.greater)
@@ -89,7 +102,7 @@ class TensorMethods:
         """max(x, 0); the gradient is 1 where x > 0, else 0."""
         return ops.relu(self)
     def sigmoid(self):
-        """σ(x) = 1 / (1 + e^{-x}), computed as ½(1 + tanh(x/2)) so it never overflows."""
+        """σ(x) = 1 / (1 + e^{-x}), computed so that it never overflows (tinygan.ops.activation.sigmoid)."""
         return ops.sigmoid(self)
     def tanh(self):
         """tanh x elementwise; d/dx = 1 − tanh² x."""
@@ -143,10 +156,10 @@ class TensorMethods:
     def argmax(self, axis=None, *, dim=None):
         """The index of the largest value (over all elements flattened, or along axis/dim):
         an int64 tensor outside the graph; no keepdim."""
-        return type(self)(self.array.argmax(axis=axis if dim is None else dim))
+        return Tensor(self.array.argmax(axis=axis if dim is None else dim))
     def argmin(self, axis=None, *, dim=None):
         """The index of the smallest value, as argmax."""
-        return type(self)(self.array.argmin(axis=axis if dim is None else dim))
+        return Tensor(self.array.argmin(axis=axis if dim is None else dim))
 
     # shape
     def reshape(self, *shape):
@@ -217,7 +230,7 @@ class TensorMethods:
         return ops.diag(self)
     def masked_fill(self, mask, value):
         """A copy with value where the bool mask (broadcast) is True; those elements get no gradient."""
-        return ops.where(mask, type(self)(self.array.dtype.type(value)), self)
+        return ops.where(mask, Tensor(self.array.dtype.type(value)), self)
     def matmul(self, other):
         """self @ other: NumPy's matmul (1-d operands as vectors, batch dims broadcast). mm and bmm
         are the same op, without PyTorch's 2-d/3-d checks."""
@@ -238,8 +251,8 @@ class TensorMethods:
         """data as a tensor of this tensor's dtype, on its device, outside the graph (unlike
         PyTorch, an array already of that dtype and device is used without a copy)."""
         from tinygan.tensor import make_array
-        return type(self)(make_array(data, self.dtype, backend.get_array_module(self.array)))
-    def _new(self, value, shape): return type(self)(backend.get_array_module(self.array).full(shape, value, dtype=self.dtype))
+        return Tensor(make_array(data, self.dtype, backend.get_array_module(self.array)))
+    def _new(self, value, shape): return Tensor(backend.get_array_module(self.array).full(shape, value, dtype=self.dtype))
 
 
 def _shape_arg(args):

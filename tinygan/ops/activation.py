@@ -56,8 +56,13 @@ class ReLU(LeakyReLU):
     def __init__(self): super().__init__(0.0)
 
 
+def _floating(x):
+    """Integer or bool input as float64, as np.exp and np.tanh give it (the kernels take floats only)."""
+    return x if x.dtype.kind == "f" else x.astype(np.float64)
+
+
 class Sigmoid(Function):
-    def forward(self, x): return kernel("sigmoid_forward", x)(x)
+    def forward(self, x): return kernel("sigmoid_forward", x)(_floating(x))
     def backward(self, gy):
         y = self.output()
         if autograd.is_grad_enabled():
@@ -66,7 +71,7 @@ class Sigmoid(Function):
 
 
 class Tanh(Function):
-    def forward(self, x): return kernel("tanh_forward", x)(x)
+    def forward(self, x): return kernel("tanh_forward", x)(_floating(x))
     def backward(self, gy):
         y = self.output()
         if autograd.is_grad_enabled():
@@ -105,12 +110,13 @@ def leaky_relu(x, negative_slope=0.01):
 
 
 def sigmoid(x):
-    """σ(x) = 1 / (1 + e^{-x}), computed as ½(1 + tanh(x/2)) so it never overflows; σ' = σ(1 − σ)."""
+    """σ(x) = 1 / (1 + e^{-x}), computed so that it never overflows (kernels/activations_reference.py);
+    σ' = σ(1 − σ). Integer input gives float64, as np.exp does."""
     return Sigmoid()(x)
 
 
 def tanh(x):
-    """tanh x elementwise; d/dx = 1 − tanh² x."""
+    """tanh x elementwise; d/dx = 1 − tanh² x. Integer input gives float64, as np.tanh does."""
     return Tanh()(x)
 
 
