@@ -353,16 +353,35 @@ def _stop_group(proc, timeout=20):
     proc.wait(10)
 
 
-def test_a_sweep_on_a_dask_scheduler_and_worker_started_with_dasks_own_commands(tmp_path, capsys):
+def _strict_cupy_environment(tmp_path, env):
+    """The environment of a "GPU worker" on a machine without a GPU: TINYGAN_BACKEND=cupy, with the
+    strict CuPy stand-in (tests/strict_cupy.py) installed as `cupy` by a sitecustomize module, and
+    every op on a kernel written for both NumPy and CuPy arrays (the stand-in cannot launch CUDA C)."""
+    from tinygan.kernels import registry
+    site = tmp_path / "strict-cupy-site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(os.path.dirname(__file__))!r})\nimport strict_cupy\n"
+        "sys.modules.update(strict_cupy.MODULES)\n")
+    portable = {op: next(n for n in registry.implementations(op) if {"numpy", "cupy"} <= set(registry.get(op, n).backends))
+                for op in registry.ops()}
+    return {**env, "TINYGAN_BACKEND": "cupy", "PYTHONPATH": str(site),
+            "TINYGAN_KERNELS": ",".join(f"{op}:{impl}" for op, impl in portable.items())}
+
+
+def test_a_sweep_on_a_dask_scheduler_and_workers_started_with_dasks_own_commands(tmp_path, capsys):
     """docs/sweeps.md, "On a cluster": `dask scheduler`, `dask worker ADDRESS --nthreads 1` with
-    NUMBA_NUM_THREADS=1, then `tinygan sweep SPEC --out DIR --scheduler ADDRESS` on a shared folder."""
+    NUMBA_NUM_THREADS=1, then `tinygan sweep SPEC --out DIR --scheduler ADDRESS` on a shared folder;
+    one worker plain (NumPy), one a "GPU worker" (TINYGAN_BACKEND=cupy, here on the strict CuPy
+    stand-in): each run says which backend ran it, and the results agree."""
     distributed = pytest.importorskip("distributed")
     import psutil                                                   # a dependency of distributed
     path = tiny_vae_spec(tmp_path, seeds=(0, 1), methods={"vae": 'model = "vae"'}, extra="tensorboard = false")
     out, info_file = tmp_path / "out", tmp_path / "scheduler.json"
     env = {**os.environ, **runner.THREAD_ENV}                       # what the docs start workers with
+    worker_envs = {"worker": env, "gpu-worker": _strict_cupy_environment(tmp_path, env)}
     dask_cmd = [sys.executable, "-m", "dask"]                       # `dask ...` of this interpreter
-    logs = {name: open(tmp_path / f"{name}.log", "wb") for name in ("scheduler", "worker")}
+    logs = {name: open(tmp_path / f"{name}.log", "wb") for name in ("scheduler", *worker_envs)}
     procs, children = [], []
 
     def log_tail():
@@ -380,41 +399,58 @@ def test_a_sweep_on_a_dask_scheduler_and_worker_started_with_dasks_own_commands(
         time.sleep(0.1)                                             # the file is written whole, but be safe
         address = json.loads(info_file.read_text())["address"]
         assert address.startswith("tcp://127.0.0.1:") and not address.endswith(":0"), address
-        procs.append(subprocess.Popen(
-            dask_cmd + ["worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
-                        "--local-directory", str(tmp_path / "dask-worker")],
-            env=env, cwd=tmp_path, stdout=logs["worker"], stderr=subprocess.STDOUT, start_new_session=True))
+        for name, worker_env in worker_envs.items():
+            procs.append(subprocess.Popen(
+                dask_cmd + ["worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+                            "--local-directory", str(tmp_path / f"dask-{name}")],
+                env=worker_env, cwd=tmp_path, stdout=logs[name], stderr=subprocess.STDOUT, start_new_session=True))
         with distributed.Client(address, timeout="30s") as client:
-            client.wait_for_workers(1, timeout=60)
-            (worker_address,) = client.scheduler_info()["workers"]
-            worker_pid = client.run(os.getpid)[worker_address]
-        # the worker process the runs go to is the nanny's child, in the `dask worker` process group
-        children = [psutil.Process(p.pid) for p in procs] + psutil.Process(procs[1].pid).children(recursive=True)
-        assert worker_pid in {c.pid for c in children}, (worker_pid, children)
+            client.wait_for_workers(2, timeout=60)
+            worker_pids = client.run(os.getpid)
+            backends = client.run(lambda: __import__("tinygan").backend.get_backend())
+        assert sorted(backends.values()) == ["cupy", "numpy"], backends
+        # the worker processes the runs go to are the nannies' children, in the `dask worker` process groups
+        children = [psutil.Process(p.pid) for p in procs] + [
+            c for p in procs[1:] for c in psutil.Process(p.pid).children(recursive=True)]
+        assert set(worker_pids.values()) <= {c.pid for c in children}, (worker_pids, children)
         capsys.readouterr()
 
         assert cli.main(["sweep", str(path), "--out", str(out), "--scheduler", address, "--quiet"]) == 0, log_tail()
         printed = capsys.readouterr().out
         lines = printed.splitlines()
-        # the sweep says it runs on that scheduler's one worker, with one task, BLAS and Numba thread
-        assert lines[0] == (f"sweep: 1 worker(s) on 1 host(s) ({address}): 1 thread(s), 1 BLAS and 1 Numba "
-                            "thread(s) each, backend numpy"), printed
+        # the sweep says it runs on that scheduler's two workers, with one task, BLAS and Numba thread each
+        assert lines[0] == (f"sweep: 2 worker(s) on 1 host(s) ({address}): 1 thread(s), 1 BLAS and 1 Numba "
+                            "thread(s) each, backend cupy/numpy"), printed
         assert "warning" not in printed and "2 trained, 0 already finished" in printed, printed
+        ran_on = {}
         for run in ("vae_seed=0", "vae_seed=1"):
-            assert any(line.startswith("[") and f"trained   {run}  " in line and "mig " in line for line in lines)
+            (line,) = [line for line in lines if line.startswith("[") and f"trained   {run}  " in line]
+            assert "mig " in line and line.endswith(("numpy)", "cupy)")), line
+            ran_on[run] = line.rsplit(", ", 1)[1].rstrip(")")
             metrics = json.loads((out / run / "metrics.json").read_text())       # an ordinary run folder
             assert metrics["config"]["seed"] == int(run[-1]) and metrics["final"]["step"] == 4
             assert set(metrics["disentanglement"]) == {"mig", "sap"}
             assert (out / run / "checkpoint.npz").exists() and not (out / run / runner.ERROR_FILE).exists()
         assert json.loads((out / "failures.json").read_text()) == {}
-        # ... and the scheduler ran both runs, on its worker (not in this process, nor a cluster of its own)
+        # ... the scheduler ran both runs on its workers (not in this process, nor a cluster of its own),
+        # one on each (two idle one-thread workers), and the GPU worker's run is the same as on NumPy
         with distributed.Client(address, timeout="30s") as client:
             done = client.run_on_scheduler(lambda dask_scheduler: {     # transitions into each state
                 k: dict(p.state_counts) for k, p in dask_scheduler.task_prefixes.items()})
-            assert client.run(os.getpid) == {worker_address: worker_pid}             # the same worker, alive
+            assert client.run(os.getpid) == worker_pids                                  # the same workers, alive
         assert done.get("tinygan", {}).get("memory") == 2, done          # both tasks computed, their results kept
+        assert sorted(ran_on.values()) == ["cupy", "numpy"], ran_on
+        run = next(r for r, b in ran_on.items() if b == "cupy")
+        again = tmp_path / "on-numpy"
+        assert cli.main(["train", "vae", "--out", str(again), "--quiet", "--no-tensorboard", "--seed", run[-1],
+                         *[f"--{k.replace('_', '-')}={v}" for k, v in TINY_VAE.items()]]) == 0
+        on_gpu_worker = json.loads((out / run / "metrics.json").read_text())["final"]
+        on_numpy = json.loads((again / "metrics.json").read_text())["final"]
+        assert on_gpu_worker.keys() == on_numpy.keys()
+        for key, value in on_numpy.items():
+            assert on_gpu_worker[key] == pytest.approx(value, rel=1e-3, abs=1e-4), key
     finally:
-        for proc in reversed(procs):                                # the worker first, then the scheduler
+        for proc in reversed(procs):                                # the workers first, then the scheduler
             _stop_group(proc)
         for f in logs.values():
             f.close()
