@@ -69,6 +69,37 @@ def _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, cols):
 
 
 @njit(inline="always")
+def _col2im_rows(gc, rows, kh, kw, sh, sw, ph, pw, ho, wo, acc):
+    """The adjoint of _im2col_rows for the block's first `rows` rows: each gc[r, k] is added onto
+    the element of acc (the block's samples in NHWC) that im2col read cols[r, k] from."""
+    h, w, c_in = acc.shape[1], acc.shape[2], acc.shape[3]
+    p = ho * wo
+    if c_in == 1:       # without the one-trip channel loop, as in _im2col_rows
+        acc1 = acc.reshape(acc.shape[0], h, w)
+        for r in range(rows):
+            nl, i, j = r // p, (r % p) // wo, r % wo
+            for a in range(kh):
+                hh = i * sh + a - ph
+                for b in range(kw):
+                    ww = j * sw + b - pw
+                    if 0 <= hh < h and 0 <= ww < w:
+                        acc1[nl, hh, ww] += gc[r, a * kw + b]
+        return
+    for r in range(rows):
+        nl, i, j = r // p, (r % p) // wo, r % wo
+        for a in range(kh):
+            hh = i * sh + a - ph
+            if hh < 0 or hh >= h:
+                continue
+            for b in range(kw):
+                ww = j * sw + b - pw
+                if 0 <= ww < w:
+                    k0 = (a * kw + b) * c_in
+                    for cc in range(c_in):
+                        acc[nl, hh, ww, cc] += gc[r, k0 + cc]
+
+
+@njit(inline="always")
 def _scatter_rows(rows, r0, r1, y3):
     """y3[n, o, q] = rows[r - r0, o] for output rows r = n*P + q, r0 ≤ r < r1 (y3 is NCHW with
     H·W flattened to P). Contiguous reads and strided writes: the other order compiles to vector
@@ -162,18 +193,7 @@ def _backward_data(gy3, w2, kh, kw, sh, sw, ph, pw, ho, wo, samples, gy_blocks, 
         _copy_from_nchw(gy3, n0 * p, n1 * p, gb)
         np.dot(gb.T, w2, gc)
         acc[:n1 - n0] = 0.0
-        for r in range((n1 - n0) * p):
-            nl, i, j = r // p, (r % p) // wo, r % wo
-            for a in range(kh):
-                hh = i * sh + a - ph
-                if hh < 0 or hh >= h:
-                    continue
-                for b in range(kw):
-                    ww = j * sw + b - pw
-                    if 0 <= ww < w:
-                        k0 = (a * kw + b) * c_in
-                        for cc in range(c_in):
-                            acc[nl, hh, ww, cc] += gc[r, k0 + cc]
+        _col2im_rows(gc, rows, kh, kw, sh, sw, ph, pw, ho, wo, acc)
         for nl in range(n1 - n0):
             for hh in range(h):
                 for ww in range(w):
