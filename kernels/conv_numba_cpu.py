@@ -195,9 +195,9 @@ def _backward_data(gy3, w2, kh, kw, sh, sw, ph, pw, ho, wo, samples, gy_blocks, 
         acc[:n1 - n0] = 0.0
         _col2im_rows(gc, rows, kh, kw, sh, sw, ph, pw, ho, wo, acc)
         for nl in range(n1 - n0):
-            for hh in range(h):
-                for ww in range(w):
-                    for cc in range(c_in):      # contiguous reads, strided writes (see _scatter_rows)
+            for cc in range(c_in):      # contiguous writes: a write stride of one H·W plane (4 KB at 32×32)
+                for hh in range(h):     # made this 1.6x slower than the reads' stride of C values
+                    for ww in range(w):
                         gx[n0 + nl, cc, hh, ww] = acc[nl, hh, ww, cc]
 
 
