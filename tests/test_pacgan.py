@@ -74,3 +74,47 @@ def test_the_shipped_pacgan_grid_study_expands():
     for r in runs:
         assert r.config["model"] == "pacgan" and r.config["data"] == "grid" and r.config["loss"] == "ns"
     assert "grid/PacGAN4/seed0" in [r.name for r in runs]
+
+
+# ---- --d-steps: D updates per G update (PacGAN4's way off the plateau in the shipped study) ----------
+def _adam_steps(opt):
+    return {state["step"] for state in opt.state.values()} if opt.state else {0}
+
+
+@pytest.mark.parametrize("loss,given,expected", [("ns", None, 1), ("minimax", 3, 3), ("wgan", None, 5),
+                                                 ("wgan-gp", 2, 2), ("ns", 0, 1)])
+def test_d_steps_resolves_to_the_methods_own_or_the_given_count(loss, given, expected):
+    cfg = gan_train.Config(data="ring", loss=loss, d_steps=given).check()
+    assert cfg.d_steps == expected
+    assert gan_train.Config(data="ring", loss="mmd").check().d_steps is None       # no D at all
+
+
+def test_d_steps_k_makes_k_discriminator_updates_on_fresh_batches_per_generator_update():
+    run = gan_train.Run(gan_train.Config(data="grid", model="pacgan", pack=2, d_steps=3, steps=4, batch=8, width=10))
+    drawn = []
+    real = run._real
+    run._real = lambda n: drawn.append(n) or real(n)
+    run.train_step()
+    assert _adam_steps(run.opt_d) == {3} and _adam_steps(run.opt_g) == {1}
+    assert drawn == [16, 16, 16]              # a fresh real batch (batch × pack points) for every D update
+    run.train_step()
+    assert _adam_steps(run.opt_d) == {6} and _adam_steps(run.opt_g) == {2}
+    # the default stays one D update per step
+    plain = gan_train.Run(gan_train.Config(data="grid", model="pacgan", pack=2, steps=4, batch=8, width=10))
+    plain.train_step()
+    assert _adam_steps(plain.opt_d) == {1} and _adam_steps(plain.opt_g) == {1}
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--data", "ring", "--d-steps", "-1"], "--d-steps must be a whole number >= 1"),
+    (["--data", "ring", "--loss", "mmd", "--d-steps", "2"], "--loss mmd has no discriminator"),
+])
+def test_bad_d_steps_are_one_line(tmp_path, capsys, argv, message):
+    code = cli.main(["train", "gan", "--steps", "2", "--quiet", "--out", str(tmp_path / "x"), *argv])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and message in err and "\n" not in err
+
+
+def test_the_shipped_study_gives_pacgan4_five_d_steps_and_the_control_one():
+    runs = {r.name: r.config for r in specs.load("pacgan-grid").runs()}
+    assert runs["grid/PacGAN4/seed0"]["d_steps"] == 5 and runs["grid/NS-GAN/seed0"]["d_steps"] == 1

@@ -51,6 +51,8 @@ class Config:
     steps: int = option(2000, "training steps (the 2-D learning rate decays to 0 over them)")
     batch: int | None = option(None, "default: 100 (mlp, as VEEGAN/PacGAN), 64 (dcgan; the DCGAN paper used 128)")
     lr: float | None = option(None, "default: the method's own (see _optimisers in tinygan/gan/train.py)")
+    d_steps: int | None = option(None, "discriminator (critic) updates per generator update, each on a fresh batch; "
+                                       "default: 5 (wgan, wgan-gp), 1 (the others)", metavar="K")
     nz: int | None = option(None, "latent size; default 2 (mlp), 64 (dcgan)")
     width: int | None = option(None, "hidden units (mlp; default 64, 256 for wgan/wgan-gp), D's maxout units "
                                      "(pacgan; default 200, G gets 2x) or ngf = ndf (dcgan; default 32)")
@@ -89,8 +91,15 @@ class Config:
             self, model=model, lr=_given(self.lr),
             batch=_given(self.batch) or (64 if images else 100),
             nz=_given(self.nz) or (64 if images else 2),
+            d_steps=None if self.loss in FIXED_TESTS
+            else _given(self.d_steps) or (5 if self.loss.startswith("wgan") else 1),
             width=_given(self.width) or (32 if images else PACGAN_D_WIDTH if model == "pacgan"
                                          else 256 if self.loss.startswith("wgan") else 64))
+        if self.loss in FIXED_TESTS and _given(self.d_steps) is not None:
+            raise ValueError(f"train gan: --d-steps counts discriminator updates; --loss {self.loss} has no "
+                             "discriminator")
+        if cfg.d_steps is not None and (not isinstance(cfg.d_steps, int) or cfg.d_steps < 1):
+            raise ValueError(f"train gan: --d-steps must be a whole number >= 1, got {cfg.d_steps}")
         if cfg.pack < 1 or cfg.batch < 2 or cfg.nz < 1 or cfg.width < 1:
             raise ValueError(f"train gan: need --pack >= 1, --batch >= 2, --nz >= 1, --width >= 1 (got {cfg.pack}, "
                              f"{cfg.batch}, {cfg.nz}, {cfg.width})")
@@ -144,6 +153,7 @@ def _optimisers(cfg, g, d):
     else:
         make, lr, extra, n_critic = optim.Adam, 2e-4 if cfg.images else 5e-4, {"betas": (0.5, 0.999)}, 1
     lr = lr if cfg.lr is None else cfg.lr
+    n_critic = n_critic if cfg.d_steps is None else cfg.d_steps
     return make(g.parameters(), lr=lr, **extra), make(d.parameters(), lr=lr, **extra), n_critic
 
 
