@@ -147,14 +147,14 @@ def _optimisers(cfg, g, d):
     if cfg.loss in FIXED_TESTS:
         return optim.Adam(g.parameters(), lr=1e-3 if cfg.lr is None else cfg.lr, betas=(0.5, 0.999)), None, 0
     if cfg.loss == "wgan":
-        make, lr, extra, n_critic = optim.RMSprop, 5e-5, {}, 5
+        make, lr, extra = optim.RMSprop, 5e-5, {}
     elif cfg.loss == "wgan-gp":
-        make, lr, extra, n_critic = optim.Adam, 1e-4, {"betas": (0.5, 0.9)}, 5
+        make, lr, extra = optim.Adam, 1e-4, {"betas": (0.5, 0.9)}
     else:
-        make, lr, extra, n_critic = optim.Adam, 2e-4 if cfg.images else 5e-4, {"betas": (0.5, 0.999)}, 1
+        make, lr, extra = optim.Adam, 2e-4 if cfg.images else 5e-4, {"betas": (0.5, 0.999)}
     lr = lr if cfg.lr is None else cfg.lr
-    n_critic = n_critic if cfg.d_steps is None else cfg.d_steps
-    return make(g.parameters(), lr=lr, **extra), make(d.parameters(), lr=lr, **extra), n_critic
+    # the D updates per G update: cfg.d_steps, resolved by Config.check (5 for the WGANs, 1 otherwise)
+    return make(g.parameters(), lr=lr, **extra), make(d.parameters(), lr=lr, **extra), cfg.d_steps
 
 
 def _learning_rate(cfg, base, step, start=0):
