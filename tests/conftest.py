@@ -36,3 +36,15 @@ def t64(*shape, low=None, requires_grad=True, seed=None):
     if low is not None:
         data = low + np.abs(data) + 0.1
     return tinygan.tensor(data, requires_grad=requires_grad, dtype=np.float64)
+
+
+@pytest.fixture
+def cheap_judge(monkeypatch):
+    """Image GAN runs judged by a 20-step classifier on 100 samples: their plumbing is under test,
+    not the judge (test_gan_images.py tests the judge itself at its full training)."""
+    from tinygan.gan import train as gan_train
+    from tinygan.metrics import images as image_metrics
+    monkeypatch.setattr(gan_train, "IMAGE_EVAL_SAMPLES", 100)
+    original = image_metrics.ImageJudge.__init__
+    monkeypatch.setattr(image_metrics.ImageJudge, "__init__",
+                        lambda self, data, num_samples=100, classifier_steps=20: original(self, data, num_samples, classifier_steps))

@@ -80,14 +80,6 @@ def test_classifier_leaves_the_training_random_stream_alone():
     assert np.array_equal(tinygan.rand(3).numpy(), expected)
 
 
-@pytest.fixture
-def cheap_judge(monkeypatch):
-    monkeypatch.setattr(gan_train, "IMAGE_EVAL_SAMPLES", 100)
-    original = image_metrics.ImageJudge.__init__
-    monkeypatch.setattr(image_metrics.ImageJudge, "__init__",
-                        lambda self, data, num_samples=100, classifier_steps=20: original(self, data, num_samples, classifier_steps))
-
-
 @pytest.mark.parametrize("loss,pack,extra", [("ns", 1, {}), ("wgan-gp", 2, {}), ("ns", 2, {"feature_matching": True})])
 def test_image_training_resumes_bit_identically(tmp_path, cheap_judge, loss, pack, extra):
     cfg = dict(data="shapes", loss=loss, pack=pack, steps=4, batch=4, width=4, nz=8, eval_every=2,
