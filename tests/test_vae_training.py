@@ -50,6 +50,11 @@ def test_cli_train_and_evaluate(tmp_path, capsys):
     assert set(metrics["disentanglement"]) == {"mig", "sap", "modularity_explicitness"}
     assert all(np.isfinite(v) for r in metrics["disentanglement"].values() for v in r.values())
     assert "offdiag_norm" in metrics["final"] and len(metrics["covariance"]) == 10
+    # a sweep asking for the same metrics at the same sizes and seed finds nothing left to score
+    from tinygan.sweep import runner
+    job = {"metrics": ["mig", "sap"], "evaluate": {"sizes": "quick", "seed": 0}, "config": {"seed": 0}}
+    assert not runner._score_vae(job, str(out), metrics, False)
+    assert runner._score_vae({**job, "evaluate": {"sizes": "quick", "seed": 1}}, str(out), metrics, False)
     capsys.readouterr()
     assert cli.main(["evaluate", "--metrics", "mig,nope", str(out)]) == 2
     assert "unknown metric" in capsys.readouterr().err

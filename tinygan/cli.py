@@ -90,6 +90,7 @@ def cmd_evaluate(args):
     import json
     from tinygan import files, rundir
     from tinygan.metrics import disentanglement as dm
+    from tinygan.metrics.disentanglement_sizes import sizes_for
     from tinygan.vae.train import load_run
     names = list(dm.ALL) if args.metrics == "all" else args.metrics.split(",")
     unknown = [n for n in names if n not in dm.ALL]
@@ -109,13 +110,13 @@ def cmd_evaluate(args):
                 metrics = None
             if not isinstance(metrics, dict):
                 raise ValueError(f"evaluate: {path} is not a JSON object; move it away and evaluate again")
-        quick = dict(num_train=500, num_test=250) if args.quick else {}
-        pairs = dict(num_train=100, num_eval=50) if args.quick else {}
-        sizes = {"mig": {k: v for k, v in quick.items() if k == "num_train"}, "sap": quick, "dci": quick,
-                 "modularity_explicitness": quick, "beta_vae": pairs,
-                 "factor_vae": {**pairs, **({"num_variance_estimate": 1000} if args.quick else {})}}
-        scores = {name: dm.ALL[name](run.data, run.representation, args.seed, **sizes[name]) for name in names}
+        sizes = "quick" if args.quick else args.sizes
+        scores = {name: dm.ALL[name](run.data, run.representation, args.seed, **sizes_for(name, sizes))
+                  for name in names}
         metrics["disentanglement"] = {**metrics.get("disentanglement", {}), **scores}
+        # what a sweep's [evaluate] compares before it scores again (tinygan/sweep/runner.py)
+        metrics["disentanglement_settings"] = {**metrics.get("disentanglement_settings", {}),
+                                               **{n: {"sizes": sizes, "seed": args.seed} for n in names}}
         files.write_json(path, metrics)
     for name, result in scores.items():
         print(f"{name:24} " + ", ".join(f"{k} {v:.3f}" for k, v in result.items()))
@@ -189,7 +190,10 @@ def build_parser():
     evaluate.add_argument("run_dir")
     evaluate.add_argument("--metrics", default="all", help="all, or a comma list of " + ",".join(
         ["beta_vae", "factor_vae", "mig", "dci", "modularity_explicitness", "sap"]))
-    evaluate.add_argument("--quick", action="store_true", help="small sample sizes instead of disentanglement_lib's")
+    evaluate.add_argument("--sizes", choices=("full", "reduced", "quick"), default="full",
+                          help="metric sample sizes: disentanglement_lib's own (full), the CPU studies' (reduced), "
+                               "a smoke test's (quick); tinygan/metrics/disentanglement_sizes.py")
+    evaluate.add_argument("--quick", action="store_true", help="the same as --sizes quick")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(run=cmd_evaluate)
     sample = sub.add_parser("sample", help="draw samples from a trained generator")

@@ -34,16 +34,6 @@ FAILURES = "failures.json"
 SWEEP_FILE = "sweep.json"
 # one BLAS / OpenMP / Numba thread per worker process: set before the worker imports NumPy
 THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
-# disentanglement metric sample sizes: "full" is disentanglement_lib's own (the functions' defaults)
-_PAIRS = {"quick": dict(num_train=40, num_eval=20), "reduced": dict(num_train=500, num_eval=250)}
-_SPLIT = {"quick": dict(num_train=200, num_test=100), "reduced": dict(num_train=2000, num_test=1000)}
-METRIC_SIZES = {"full": {}, **{
-    size: {"beta_vae": _PAIRS[size], "factor_vae": {**_PAIRS[size], "num_variance_estimate": 500 if size == "quick"
-                                                     else 5000},
-           "mig": {"num_train": _SPLIT[size]["num_train"]},
-           "dci": {**_SPLIT[size], **({"n_estimators": 20} if size == "quick" else {})},     # a smoke test's trees
-           "modularity_explicitness": _SPLIT[size], "sap": _SPLIT[size]}
-    for size in ("quick", "reduced")}}
 
 
 # ---- one run (executed on a worker, or in this process) ----------------------------------------
@@ -128,6 +118,7 @@ def _score_vae(job, folder, metrics, tensorboard):
     """Compute the spec's disentanglement metrics the run's metrics.json lacks (or has at other
     sample sizes / seed); written under the run's lock, as `tinygan evaluate` does."""
     from tinygan.metrics import disentanglement as dm
+    from tinygan.metrics.disentanglement_sizes import sizes_for
     sizes = job["evaluate"].get("sizes", "reduced")
     wanted = {"sizes": sizes, "seed": job["evaluate"].get("seed", job["config"]["seed"])}
     done = metrics.get("disentanglement_settings", {})
@@ -138,7 +129,7 @@ def _score_vae(job, folder, metrics, tensorboard):
     path = os.path.join(folder, "metrics.json")
     with rundir.open_run(folder, "sweep evaluate", resume=True):
         run = train.load_run(folder, "sweep evaluate")
-        scores = {n: dm.ALL[n](run.data, run.representation, wanted["seed"], **METRIC_SIZES[sizes].get(n, {}))
+        scores = {n: dm.ALL[n](run.data, run.representation, wanted["seed"], **sizes_for(n, sizes))
                   for n in todo}
         metrics = read_json(path) or metrics
         metrics["disentanglement"] = {**metrics.get("disentanglement", {}), **scores}
