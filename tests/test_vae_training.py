@@ -63,3 +63,15 @@ def test_cli_train_and_evaluate(tmp_path, capsys):
 def test_bad_vae_options_are_one_line(tmp_path, capsys):
     assert cli.main(["train", "vae", "--model", "dip-vae-1", "--beta", "4", "--out", str(tmp_path)]) == 2
     assert "--beta applies to --model beta-vae" in capsys.readouterr().err
+
+
+def test_lambda_d_weights_the_diagonal_term_and_defaults_to_locatellos_choice():
+    def diagonal(model, **extra):
+        run = train.Run(train.Config(model=model, arch="mlp", lambda_od=2.0, batch=8, **extra))
+        x = tinygan.tensor(run.data.sample_observations(8, np.random.default_rng(0)))
+        return float(run.loss_terms(x)["diagonal"])
+    # the unscaled penalty Σ(Cov_ii - 1)² is the same at the same seed, so the term is proportional to λ_d
+    assert diagonal("dip-vae-2", lambda_d=6.0) == pytest.approx(3 * diagonal("dip-vae-2"), rel=1e-5)     # λ_d = λ_od
+    assert diagonal("dip-vae-1", lambda_d=2.0) == pytest.approx(diagonal("dip-vae-1") / 10, rel=1e-5)    # 10·λ_od
+    with pytest.raises(ValueError, match="--lambda-d applies to"):
+        train.Config(model="beta-vae", lambda_d=1.0).check()

@@ -33,6 +33,8 @@ class Config:
     latents: int = option(10, "latent dimensions")
     beta: float = option(1.0, "the KL weight of --model beta-vae")
     lambda_od: float = option(10.0, "DIP-VAE off-diagonal weight")
+    lambda_d: float | None = option(None, "DIP-VAE diagonal weight; default: 10·λ_od (dip-vae-1), λ_od (dip-vae-2), "
+                                          "Locatello et al.'s choice")
     steps: int = option(2000, "training steps")
     batch: int = option(64, "images per step")
     lr: float = option(1e-4, "Adam's learning rate (Locatello et al.: 1e-4)")
@@ -49,6 +51,8 @@ class Config:
             raise ValueError(f"train vae: unknown --data {self.data!r}; choose dsprites or noisy-dsprites")
         if self.beta != 1.0 and self.model != "beta-vae":
             raise ValueError(f"train vae: --beta applies to --model beta-vae, not {self.model}")
+        if self.lambda_d is not None and not self.model.startswith("dip-vae"):
+            raise ValueError(f"train vae: --lambda-d applies to --model dip-vae-1|dip-vae-2, not {self.model}")
         if self.batch < 2 or self.latents < 1:
             raise ValueError(f"train vae: need --batch >= 2 and --latents >= 1 (got {self.batch}, {self.latents})")
         if self.size not in (32, 64) or self.arch not in ("conv", "mlp"):
@@ -57,6 +61,8 @@ class Config:
         check_range("train vae", "--lr", self.lr, 0, 1, low_open=True)
         check_range("train vae", "--beta", self.beta, 0, 1e4)
         check_range("train vae", "--lambda-od", self.lambda_od, 0, 1e4)
+        if self.lambda_d is not None:
+            check_range("train vae", "--lambda-d", self.lambda_d, 0, 1e4)
         return dataclasses.replace(self)
 
 
@@ -76,7 +82,7 @@ class Run:
         logits, mu, logvar, kl = self.model(x)
         spec = MODELS[self.cfg.model]
         return losses.vae_loss(logits, x, mu, logvar, kl=kl, beta=self.cfg.beta, dip=spec.get("dip"),
-                               lambda_od=self.cfg.lambda_od if "dip" in spec else 0.0)
+                               lambda_od=self.cfg.lambda_od if "dip" in spec else 0.0, lambda_d=self.cfg.lambda_d)
 
     def train_step(self):
         x = tinygan.tensor(self.data.sample_observations(self.cfg.batch, random.generator()))
