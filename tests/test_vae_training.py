@@ -75,3 +75,9 @@ def test_lambda_d_weights_the_diagonal_term_and_defaults_to_locatellos_choice():
     assert diagonal("dip-vae-1", lambda_d=2.0) == pytest.approx(diagonal("dip-vae-1") / 10, rel=1e-5)    # 10·λ_od
     with pytest.raises(ValueError, match="--lambda-d applies to"):
         train.Config(model="beta-vae", lambda_d=1.0).check()
+
+
+def test_pictures_of_an_untrained_run_have_no_loss_curve(tmp_path):
+    from tinygan.vae import plots
+    plots.save_all(train.Run(train.Config(arch="mlp")), tmp_path)
+    assert (tmp_path / "traversals.png").exists() and not (tmp_path / "losses.png").exists()

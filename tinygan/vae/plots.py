@@ -59,6 +59,8 @@ def save_all(run, out):
     ax.set_title("covariance of q(z) (DIP-VAE pushes it to I)", fontsize=8)
     files.save_figure(fig, os.path.join(out, "covariance.png"), dpi=90)
     plt.close(fig)
+    if not run.history["losses"]:          # a run not trained yet has pictures but no curves
+        return
     fig, ax = plt.subplots(figsize=(6, 3.5))
     steps = run.history["step"]
     for key in run.history["losses"][0]:
