@@ -35,6 +35,7 @@ import numpy as np
 from numba import njit, prange
 
 from tinygan.kernels.conv_reference import out_hw
+from tinygan.kernels.matmul_numba_cpu import matmul
 from tinygan.kernels.numba_threads import run, single_threaded_scipy_blas
 
 BLOCK_BYTES = 1 << 20     # a block's columns at most: 1 MB (of 512 KB-16 MB tried on DCGAN's layers, the best by ~3 %)
@@ -257,10 +258,19 @@ def _weight_matrix(w):
     return np.ascontiguousarray(w.transpose(0, 2, 3, 1).reshape(w.shape[0], -1))
 
 
+def _covers_input(x_hw, k_hw, padding):
+    """A kernel as large as its unpadded input gives one output pixel: the conv is then a Linear
+    layer on x flattened in (C, H, W) order, which is also w's (C, KH, KW) order, so all three ops
+    are plain GEMMs with no im2col and no NHWC copy (DCGAN's G input and D output layers)."""
+    return tuple(x_hw) == tuple(k_hw) and tuple(padding) == (0, 0)
+
+
 def conv2d_forward(x, w, stride, padding):
     single_threaded_scipy_blas()
     n, c, h, wd = x.shape
     o, _, kh, kw = w.shape
+    if _covers_input((h, wd), (kh, kw), padding):                        # y (N, O) = x2 @ w2ᵀ
+        return matmul(np.ascontiguousarray(x).reshape(n, -1), np.ascontiguousarray(w).reshape(o, -1).T).reshape(n, o, 1, 1)
     ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
     k = c * kh * kw
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
@@ -276,6 +286,8 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     n, o, ho, wo = gy.shape
     c = x.shape[1]
     kh, kw = k_hw
+    if _covers_input(x.shape[2:], k_hw, padding):                        # gw2 (O, K) = gy2ᵀ @ x2
+        return matmul(np.ascontiguousarray(gy).reshape(n, o).T, np.ascontiguousarray(x).reshape(n, -1)).reshape(o, c, kh, kw)
     k = c * kh * kw
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     threads = _threads()
@@ -291,6 +303,8 @@ def conv2d_backward_data(gy, w, stride, padding, x_hw):
     n, o, ho, wo = gy.shape
     _, c, kh, kw = w.shape
     h, wd = x_hw
+    if _covers_input(x_hw, (kh, kw), padding):                           # gx2 (N, K) = gy2 @ w2
+        return matmul(np.ascontiguousarray(gy).reshape(n, o), np.ascontiguousarray(w).reshape(o, -1)).reshape(n, c, h, wd)
     p, k = ho * wo, c * kh * kw
     samples = max(1, _rows_per_block(n * p, k, o, gy.dtype.itemsize) // p)
     threads = _threads()

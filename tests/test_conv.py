@@ -17,6 +17,9 @@ SWEEP = [  # (N, C, H, W, O, K, stride, padding)
     if h + 2 * p >= k and w + 2 * p >= k
 ]
 
+# kernels that cover the whole unpadded input (one output pixel: numba_cpu multiplies them as a Linear layer)
+SWEEP += [(2, 3, 4, 4, 5, 4, s, 0) for s in (1, 2)] + [(3, 2, 1, 1, 4, 1, 1, 0), (1, 1, 3, 3, 1, 3, 1, 0)]
+
 
 def _arrays(n, c, h, w, o, k, seed=0):
     rng = np.random.default_rng(seed)
@@ -147,6 +150,11 @@ def test_non_square_kernel_stride_and_padding():
     args = ((2, 1), (1, 2))
     for impl in CPU_IMPLS:
         np.testing.assert_allclose(_impl(impl, "conv2d_forward")(x, wt, *args), conv_reference.conv2d_forward(x, wt, *args))
+    x, wt = rng.standard_normal((2, 2, 3, 5)), rng.standard_normal((4, 2, 3, 5))     # a kernel covering the input
+    gy = rng.standard_normal((2, 4, 1, 1))
+    for op in CONV_OPS:
+        args = _op_inputs(op, x, wt, gy, (1, 1), (0, 0))
+        np.testing.assert_allclose(_impl("numba_cpu", op)(*args), getattr(conv_reference, op)(*args), rtol=1e-10)
 
 
 @pytest.mark.parametrize("s,p,op", [(1, 0, 0), (2, 1, 0), (2, 1, 1), (3, 2, 2)])
