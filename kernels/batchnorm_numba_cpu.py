@@ -1,7 +1,8 @@
 """Numba CPU fused BatchNorm (training mode), channel axis 1; formulas in batchnorm_reference.
 
 Index mapping: a prange over channels; each thread owns channel c and walks its N blocks of
-H·W contiguous values. Forward: one pass for the statistics, one to write y (a channel's values,
+H·W contiguous values; (N, C) inputs (BatchNorm1d) take blocks of CHANNEL_BLOCK channels instead
+(_forward_rows), so the inner loop runs over contiguous channels. Forward: one pass for the statistics, one to write y (a channel's values,
 64 KB in a DCGAN block, are still in cache for the second). The one-pass variance sums the
 *shifted* values d = x − K with K the channel's first value (the shifted-data algorithm, Chan,
 Golub & LeVeque 1983): Σd² − (Σd)²/m cancels only as much as the mean differs from K, where
@@ -60,19 +61,93 @@ def _backward(gy3, x3, gamma, mean, invstd, dx3, dgamma, dbeta):
                 dx3[i, c, j] = scale * (gy3[i, c, j] - sg / m - xhat * sgx / m)
 
 
+CHANNEL_BLOCK = 64     # channels per task for (N, C) inputs: a row's block is one 256-byte run in float32
+
+
+@njit(cache=True, fastmath=_SUMS)
+def _forward_block(x, c0, c1, gamma, beta, eps, y, mean, invstd):
+    """Channels c0 .. c1-1 of an (N, C) input: the sums down the rows, then y."""
+    n = x.shape[0]
+    pivot = x[0, c0:c1].astype(np.float64)
+    s, ss = np.zeros(c1 - c0), np.zeros(c1 - c0)
+    for i in range(n):
+        row = x[i, c0:c1]
+        for c in range(c1 - c0):
+            d = row[c] - pivot[c]
+            s[c] += d
+            ss[c] += d * d
+    scale, shift = np.empty(c1 - c0), np.empty(c1 - c0)
+    for c in range(c1 - c0):
+        mu = pivot[c] + s[c] / n
+        inv = 1.0 / np.sqrt(max(ss[c] / n - (s[c] / n) ** 2, 0.0) + eps)
+        scale[c], shift[c] = gamma[c0 + c] * inv, beta[c0 + c] - gamma[c0 + c] * inv * mu
+        mean[c0 + c], invstd[c0 + c] = mu, inv
+    for i in range(n):
+        row, out = x[i, c0:c1], y[i, c0:c1]
+        for c in range(c1 - c0):
+            out[c] = row[c] * scale[c] + shift[c]
+
+
+@njit(cache=True, fastmath=_SUMS)
+def _backward_block(gy, x, c0, c1, gamma, mean, invstd, dx, dgamma, dbeta):
+    """_backward for channels c0 .. c1-1 of an (N, C) input."""
+    n = x.shape[0]
+    mu, inv = mean[c0:c1].astype(np.float64), invstd[c0:c1].astype(np.float64)
+    sg, sgx = np.zeros(c1 - c0), np.zeros(c1 - c0)
+    for i in range(n):
+        g_row, x_row = gy[i, c0:c1], x[i, c0:c1]
+        for c in range(c1 - c0):
+            sg[c] += g_row[c]
+            sgx[c] += g_row[c] * (x_row[c] - mu[c]) * inv[c]
+    scale = np.empty(c1 - c0)
+    for c in range(c1 - c0):
+        dbeta[c0 + c], dgamma[c0 + c] = sg[c], sgx[c]
+        scale[c] = gamma[c0 + c] * inv[c]
+        sg[c], sgx[c] = sg[c] / n, sgx[c] / n
+    for i in range(n):
+        g_row, x_row, out = gy[i, c0:c1], x[i, c0:c1], dx[i, c0:c1]
+        for c in range(c1 - c0):
+            out[c] = scale[c] * (g_row[c] - sg[c] - (x_row[c] - mu[c]) * inv[c] * sgx[c])
+
+
+# (N, C) inputs (BatchNorm1d): walking one channel down the rows reads one value per cache line, so
+# each task takes a block of channels and walks the rows, its inner loop over contiguous channels.
+# The block's work is a plain function: written inline in the prange body, the same loops ran 5x
+# slower (Numba's parfor lowering kept them from vectorising; measured at 400 x 400 on one thread).
+@njit(parallel=True, cache=True)
+def _forward_rows(x, gamma, beta, eps, y, mean, invstd):
+    for blk in prange((x.shape[1] + CHANNEL_BLOCK - 1) // CHANNEL_BLOCK):
+        _forward_block(x, blk * CHANNEL_BLOCK, min(x.shape[1], (blk + 1) * CHANNEL_BLOCK), gamma, beta, eps, y,
+                       mean, invstd)
+
+
+@njit(parallel=True, cache=True)
+def _backward_rows(gy, x, gamma, mean, invstd, dx, dgamma, dbeta):
+    for blk in prange((x.shape[1] + CHANNEL_BLOCK - 1) // CHANNEL_BLOCK):
+        _backward_block(gy, x, blk * CHANNEL_BLOCK, min(x.shape[1], (blk + 1) * CHANNEL_BLOCK), gamma, mean, invstd,
+                        dx, dgamma, dbeta)
+
+
 def _as3(a):
     return np.ascontiguousarray(a).reshape(a.shape[0], a.shape[1], -1)
 
 
 def batch_norm_forward(x, gamma, beta, eps):
-    y = np.empty_like(x)
+    y = np.empty(x.shape, x.dtype)
     mean, invstd = np.empty(x.shape[1], x.dtype), np.empty(x.shape[1], x.dtype)
-    run(_forward, x.size, _as3(x), gamma, beta, eps, y.reshape(_as3(x).shape), mean, invstd)
+    if x.ndim == 2:
+        run(_forward_rows, x.size, np.ascontiguousarray(x), gamma, beta, eps, y, mean, invstd)
+    else:
+        run(_forward, x.size, _as3(x), gamma, beta, eps, y.reshape(_as3(x).shape), mean, invstd)
     return y, mean, invstd
 
 
 def batch_norm_backward(gy, x, gamma, mean, invstd):
-    dx = np.empty_like(x)
+    dx = np.empty(x.shape, x.dtype)
     dgamma, dbeta = np.empty(x.shape[1], x.dtype), np.empty(x.shape[1], x.dtype)
-    run(_backward, x.size, _as3(gy), _as3(x), gamma, mean, invstd, dx.reshape(_as3(x).shape), dgamma, dbeta)
+    if x.ndim == 2:
+        run(_backward_rows, x.size, np.ascontiguousarray(gy), np.ascontiguousarray(x), gamma, mean, invstd, dx,
+            dgamma, dbeta)
+    else:
+        run(_backward, x.size, _as3(gy), _as3(x), gamma, mean, invstd, dx.reshape(_as3(x).shape), dgamma, dbeta)
     return dx, dgamma, dbeta

@@ -148,3 +148,25 @@ def test_batch_norm_statistics_of_data_far_from_zero(impl):
     exact_mean, exact_var = x64.mean(axis=(0, 2, 3)), x64.var(axis=(0, 2, 3))
     np.testing.assert_allclose(mean, exact_mean, rtol=1e-7)
     np.testing.assert_allclose(1 / invstd.astype(np.float64) ** 2, exact_var, rtol=1e-4)
+
+
+@pytest.mark.parametrize("shape", [(37, 5), (9, 130), (1, 3)])     # 130: two full channel blocks and a partial one
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-5)])
+@pytest.mark.parametrize("impl", [i for i in registry.implementations("batch_norm_forward") if i != "reference"
+                                  and "numpy" in registry.get("batch_norm_forward", i).backends])
+def test_batch_norm_of_2d_inputs_matches_reference(impl, dtype, tol, shape):
+    """BatchNorm1d's (N, C) inputs, which numba_cpu walks in channel blocks instead of channel by channel;
+    far from zero, so the shifted sums matter here too."""
+    rng = np.random.default_rng(1)
+    x = (rng.standard_normal(shape) * 3 + 100).astype(dtype)
+    gamma, beta = rng.uniform(0.5, 1.5, shape[1]).astype(dtype), rng.standard_normal(shape[1]).astype(dtype)
+    gy = rng.standard_normal(shape).astype(dtype)
+    ref_f, ref_b = (registry.get(op, "reference").load() for op in ("batch_norm_forward", "batch_norm_backward"))
+    got_f = registry.get("batch_norm_forward", impl).load()(x, gamma, beta, 1e-5)
+    want_f = ref_f(x, gamma, beta, 1e-5)
+    for g, w in zip(got_f, want_f):
+        np.testing.assert_allclose(g, w, rtol=tol, atol=tol)
+    _, mean, invstd = want_f
+    got_b = registry.get("batch_norm_backward", impl).load()(gy, x, gamma, mean, invstd)
+    for g, w in zip(got_b, ref_b(gy, x, gamma, mean, invstd)):
+        np.testing.assert_allclose(g, w, rtol=tol, atol=tol * 10)
