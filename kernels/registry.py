@@ -1,7 +1,7 @@
 """The kernel registry: for each hot op, the named implementations that can compute it.
 
 Each op registers its implementations next to its Function, with literal targets
-(tinygan/ops/activation.py, conv.py, losses.py, norm.py):
+(tinygan/ops/activation.py, conv.py, losses.py, maxout.py, norm.py):
 
     register("mse", "numba_cpu", "tinygan.kernels.losses_numba_cpu:mse", ("numpy",), "one parallel pass")
 
@@ -30,6 +30,7 @@ from tinygan.errors import KernelError
 FAMILIES = {"conv2d": ("conv2d_forward", "conv2d_backward_data", "conv2d_backward_weight"),
             "batch_norm": ("batch_norm_forward", "batch_norm_backward"),
             "losses": ("bce_with_logits", "mse", "gaussian_kl", "reparameterize_kl"),
+            "maxout": ("maxout_forward", "maxout_backward"),
             "activations": ("leaky_relu_forward", "leaky_relu_backward", "tanh_forward", "tanh_backward", "sigmoid_forward",
                             "sigmoid_backward")}
 

@@ -13,6 +13,12 @@ def _inputs(op, dtype, rng):
         y = np.tanh(x) if op == "tanh_backward" else (0.5 + 0.5 * np.tanh(0.5 * x.astype(np.float64))).astype(dtype)
         return {"leaky_relu_forward": (x, 0.2), "leaky_relu_backward": (gy, x, 0.2), "sigmoid_forward": (x,),
                 "tanh_forward": (x,), "tanh_backward": (gy, y), "sigmoid_backward": (gy, y)}[op]
+    if op.startswith("maxout"):      # 3 pieces; units with a tie, a NaN first or last piece, two NaN pieces, +inf
+        h = rng.standard_normal((5, 7, 12)).astype(dtype)
+        h[0, 0, 4], h[1, 2, 3], h[2, 1, 5], h[1, 3, 0:2], h[4, 6, 11] = h[0, 0, 5], np.nan, np.nan, np.nan, np.inf
+        if op == "maxout_forward":
+            return h, 3
+        return rng.standard_normal((5, 7, 4)).astype(dtype), registry.get("maxout_forward", "reference").load()(h, 3)[1], 3
     if op == "matmul":    # m·n·k = 2^19.4: above the size where numba_cpu leaves the product to NumPy
         return rng.standard_normal((97, 130)).astype(dtype), rng.standard_normal((130, 55)).astype(dtype)
     if op == "bce_with_logits":
@@ -62,10 +68,11 @@ def test_matches_reference(op, impl, dtype, tol):
             # itself: compare it with the untouched copy of that input instead
             e = pristine[next(i for i, a in enumerate(args) if e is a)]
         g, e = np.asarray(g), np.asarray(e)
-        assert np.all(np.isfinite(g)), f"output {k}"
-        if g.ndim:
+        np.testing.assert_array_equal(np.isfinite(g), np.isfinite(e), err_msg=f"output {k}: inf/NaN pattern")
+        if g.ndim and e.dtype.kind == "f":
             assert g.dtype == dtype and g.shape == e.shape, f"output {k}"
-        np.testing.assert_allclose(g, e, rtol=tol, atol=tol * max(1.0, float(np.abs(e).max())), err_msg=f"output {k}")
+        scale = max(1.0, float(np.abs(e[np.isfinite(e)]).max(initial=0)))
+        np.testing.assert_allclose(g, e, rtol=tol, atol=tol * scale, err_msg=f"output {k}")
 
 
 def test_gaussian_kl_gradient_with_respect_to_mu_is_mu():
@@ -88,7 +95,8 @@ def test_gaussian_kl_gradient_with_respect_to_mu_is_mu():
 
 def test_parity_cases_cover_every_fused_op():
     assert {op for op, _ in CASES} == {"bce_with_logits", "mse", "gaussian_kl", "reparameterize_kl", "batch_norm_forward",
-                                       "batch_norm_backward", "matmul", *registry.FAMILIES["activations"]}
+                                       "batch_norm_backward", "matmul", "maxout_forward", "maxout_backward",
+                                       *registry.FAMILIES["activations"]}
 
 
 def test_conftest_reset_1_a_test_leaves_kernel_choices_and_a_backend_behind():

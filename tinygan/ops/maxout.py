@@ -1,9 +1,20 @@
 """Maxout (Goodfellow, Warde-Farley, Mirza, Courville & Bengio 2013, "Maxout networks"): a unit is
 the largest of its k linear pieces, so a layer of maxout units learns its own convex, piecewise-
 linear activation. PacGAN's 2-D discriminator is built of them (Lin et al. 2018)."""
+from tinygan import autograd
 from tinygan.backend import get_array_module
 from tinygan.errors import ShapeError
+from tinygan.kernels import kernel, register
 from tinygan.tensor import Function, Tensor
+
+register("maxout_forward", "numba_cpu", "tinygan.kernels.maxout_numba_cpu:maxout_forward", ("numpy",),
+         "one pass over the pieces per row")
+register("maxout_forward", "reference", "tinygan.kernels.maxout_reference:maxout_forward", ("numpy", "cupy"),
+         "argmax + take_along_axis")
+register("maxout_backward", "numba_cpu", "tinygan.kernels.maxout_numba_cpu:maxout_backward", ("numpy",),
+         "scatter to the winners per row")
+register("maxout_backward", "reference", "tinygan.kernels.maxout_reference:maxout_backward", ("numpy", "cupy"),
+         "one-hot product")
 
 
 class MaxoutPieces(Function):
@@ -16,15 +27,15 @@ class MaxoutPieces(Function):
         self.pieces = pieces
 
     def forward(self, h):
-        xp = get_array_module(h)
-        grouped = h.reshape(h.shape[:-1] + (h.shape[-1] // self.pieces, self.pieces))
-        self.winner = grouped.argmax(axis=-1)
-        return xp.take_along_axis(grouped, self.winner[..., None], axis=-1)[..., 0]
+        y, self.winner = kernel("maxout_forward", h)(h, self.pieces)
+        return y
 
     def backward(self, gy):
-        xp = get_array_module(gy.array)
-        one_hot = (xp.arange(self.pieces) == self.winner[..., None]).astype(gy.dtype)   # (..., units, k)
-        return (gy.reshape(gy.shape + (1,)) * Tensor(one_hot)).reshape(self.inputs[0].shape)
+        if autograd.is_grad_enabled():      # create_graph: the same routing as recorded ops, so it differentiates
+            xp = get_array_module(gy.array)
+            one_hot = (xp.arange(self.pieces) == self.winner[..., None]).astype(gy.dtype)   # (..., units, k)
+            return (gy.reshape(gy.shape + (1,)) * Tensor(one_hot)).reshape(self.inputs[0].shape)
+        return Tensor(kernel("maxout_backward", gy.array)(gy.array, self.winner, self.pieces))
 
 
 def maxout_pieces(h, pieces):

@@ -1,0 +1,47 @@
+"""Numba CPU maxout: one pass over the pieces for the value and the winner, one scatter back.
+Formulas in maxout_reference. Index mapping: row r of the flattened (rows, U·k) input is one
+task; unit u's pieces are h[r, u·k .. u·k + k − 1]. NumPy's argmax and take along a short last axis
+cost ~0.3 ms at PacGAN's (100, 1000) with k = 5; this runs one pass over the same values.
+A NaN piece wins (the first one), as argmax has it, so NaN reaches the output."""
+import numpy as np
+from numba import njit, prange
+
+from tinygan.kernels.numba_threads import run
+
+
+@njit(parallel=True, cache=True)
+def _forward(h, pieces, y, winner):
+    for r in prange(h.shape[0]):
+        for u in range(y.shape[1]):
+            base = u * pieces
+            best, arg = h[r, base], 0
+            for j in range(1, pieces):
+                v = h[r, base + j]
+                if v > best or (v != v and best == best):    # a larger piece, or the first NaN
+                    best, arg = v, j
+            y[r, u], winner[r, u] = best, arg
+
+
+@njit(parallel=True, cache=True)
+def _backward(gy, winner, pieces, gh):
+    for r in prange(gy.shape[0]):
+        gh[r, :] = 0
+        for u in range(gy.shape[1]):
+            gh[r, u * pieces + winner[r, u]] = gy[r, u]
+
+
+def maxout_forward(h, pieces):
+    rows = h.reshape(-1, h.shape[-1]) if h.ndim else h.reshape(1, 1)
+    rows = np.ascontiguousarray(rows)
+    y = np.empty((rows.shape[0], rows.shape[1] // pieces), h.dtype)
+    winner = np.empty(y.shape, np.intp)
+    run(_forward, rows.size, rows, pieces, y, winner)
+    shape = h.shape[:-1] + (h.shape[-1] // pieces,)
+    return y.reshape(shape), winner.reshape(shape)
+
+
+def maxout_backward(gy, winner, pieces):
+    rows = np.ascontiguousarray(gy.reshape(-1, gy.shape[-1]))
+    gh = np.empty((rows.shape[0], rows.shape[1] * pieces), gy.dtype)
+    run(_backward, gh.size, rows, np.ascontiguousarray(winner.reshape(rows.shape)), pieces, gh)
+    return gh.reshape(gy.shape[:-1] + (gy.shape[-1] * pieces,))
