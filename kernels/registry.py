@@ -1,7 +1,7 @@
 """The kernel registry: for each hot op, the named implementations that can compute it.
 
 Each op registers its implementations next to its Function, with literal targets
-(tinygan/ops/activation.py, conv.py, losses.py, maxout.py, norm.py):
+(tinygan/ops/activation.py, conv.py, losses.py, maxout.py, norm.py; tinygan/optim/adam.py):
 
     register("mse", "numba_cpu", "tinygan.kernels.losses_numba_cpu:mse", ("numpy",), "one parallel pass")
 

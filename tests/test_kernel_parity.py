@@ -39,9 +39,12 @@ def _inputs(op, dtype, rng):
     return rng.standard_normal(x.shape).astype(dtype), x, gamma, mean, invstd
 
 
-CASES = [(op, impl) for op in registry.ops() if not op.startswith("conv2d")
+IN_PLACE = ("adam_update",)         # ops that change their arguments instead of returning arrays
+CASES = [(op, impl) for op in registry.ops() if not op.startswith("conv2d") and op not in IN_PLACE
          for impl in registry.implementations(op) if impl != "reference" and "numpy" in registry.get(op, impl).backends]
-PARITY_CASES = CASES     # read by test_parity_coverage.py: the (op, impl) pairs this file checks
+IN_PLACE_CASES = [(op, impl) for op in IN_PLACE for impl in registry.implementations(op)
+                  if impl != "reference" and "numpy" in registry.get(op, impl).backends]
+PARITY_CASES = CASES + IN_PLACE_CASES     # read by test_parity_coverage.py: the (op, impl) pairs this file checks
 
 
 def _as_tuple(out):
@@ -49,7 +52,7 @@ def _as_tuple(out):
 
 
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-5)])
-@pytest.mark.parametrize("op,impl", PARITY_CASES)
+@pytest.mark.parametrize("op,impl", CASES)
 def test_matches_reference(op, impl, dtype, tol):
     if not registry.get(op, impl).loadable():
         pytest.skip(f"{impl} needs a package that is not installed")
@@ -178,3 +181,24 @@ def test_batch_norm_of_2d_inputs_matches_reference(impl, dtype, tol, shape):
     got_b = registry.get("batch_norm_backward", impl).load()(gy, x, gamma, mean, invstd)
     for g, w in zip(got_b, ref_b(gy, x, gamma, mean, invstd)):
         np.testing.assert_allclose(g, w, rtol=tol, atol=tol * 10)
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-12), (np.float32, 1e-6)])
+@pytest.mark.parametrize("op,impl", IN_PLACE_CASES)
+def test_in_place_kernels_match_reference(op, impl, dtype, tol):
+    """Adam's update, 5 steps from the same state: the parameter and both moments, with gradients
+    that change sign and a zero-gradient entry (v stays 0 there: the ε keeps it finite)."""
+    rng = np.random.default_rng(4)
+    state = {name: [rng.standard_normal((6, 7)).astype(dtype) for _ in range(3)] for name in ("reference", impl)}
+    for name in state:      # the same start for both: p, m, v (v ≥ 0)
+        state[name] = [a.copy() for a in state["reference"]]
+        state[name][2] = np.abs(state[name][2])
+    for t in range(1, 6):
+        g = rng.standard_normal((6, 7)).astype(dtype)
+        g[0, 0] = 0
+        b1, b2, lr, eps = 0.5, 0.999, 1e-3, 1e-8
+        for name, (p, m, v) in state.items():
+            registry.get(op, name).load()(p, g, m, v, lr / (1 - b1 ** t), b1, b2, eps, (1 - b2 ** t) ** 0.5)
+    for got, want in zip(state[impl], state["reference"]):
+        assert got.dtype == dtype
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol)

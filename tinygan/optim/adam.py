@@ -1,7 +1,13 @@
 """Adam (Kingma & Ba 2015) with L2 weight decay, and AdamW (Loshchilov & Hutter 2019) with
 decoupled weight decay, following PyTorch's update rules (no amsgrad)."""
 from tinygan.backend import get_array_module
+from tinygan.kernels import kernel, register
 from tinygan.optim.optimizer import Optimizer
+
+register("adam_update", "numba_cpu", "tinygan.kernels.adam_numba_cpu:adam_update", ("numpy",),
+         "one parallel pass, in place")
+register("adam_update", "reference", "tinygan.kernels.adam_reference:adam_update", ("numpy", "cupy"),
+         "array ops, in place")
 
 
 class Adam(Optimizer):
@@ -21,13 +27,9 @@ class Adam(Optimizer):
         if "step" not in state:
             state.update(step=0, exp_avg=xp.zeros_like(p.array), exp_avg_sq=xp.zeros_like(p.array))
         state["step"] += 1
-        m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
-        m *= b1
-        m += (1 - b1) * g
-        v *= b2
-        v += (1 - b2) * (g * g)
-        denom = xp.sqrt(v) / (1 - b2 ** t) ** 0.5 + group["eps"]
-        p.array -= (group["lr"] / (1 - b1 ** t)) * (m / denom)
+        t = state["step"]
+        kernel("adam_update", p.array)(p.array, g, state["exp_avg"], state["exp_avg_sq"], group["lr"] / (1 - b1 ** t),
+                                       b1, b2, group["eps"], (1 - b2 ** t) ** 0.5)
 
 
 class AdamW(Adam):
