@@ -1,9 +1,9 @@
 """Numba CPU fused BatchNorm (training mode), channel axis 1; formulas in batchnorm_reference.
 
 Index mapping: a prange over channels; each thread owns channel c and walks its N blocks of
-H·W contiguous values; (N, C) inputs (BatchNorm1d) take blocks of CHANNEL_BLOCK channels instead
-(_forward_rows), so the inner loop runs over contiguous channels. Forward: one pass for the statistics, one to write y (a channel's values,
-64 KB in a DCGAN block, are still in cache for the second). The one-pass variance sums the
+H·W contiguous values ((N, C) inputs, BatchNorm1d: blocks of CHANNEL_BLOCK channels walked down
+the rows, _forward_rows). Forward: one pass for the statistics, one to write y (a channel's
+values, 64 KB in a DCGAN block, are still in cache for the second). The one-pass variance sums the
 *shifted* values d = x − K with K the channel's first value (the shifted-data algorithm, Chan,
 Golub & LeVeque 1983): Σd² − (Σd)²/m cancels only as much as the mean differs from K, where
 plain Σx² − (Σx)²/m loses everything for data far from 0 (Welford's update, also one pass, needs

@@ -31,8 +31,7 @@ def _backward(gy, winner, pieces, gh):
 
 
 def maxout_forward(h, pieces):
-    rows = h.reshape(-1, h.shape[-1]) if h.ndim else h.reshape(1, 1)
-    rows = np.ascontiguousarray(rows)
+    rows = np.ascontiguousarray(h.reshape(-1, h.shape[-1]))
     y = np.empty((rows.shape[0], rows.shape[1] // pieces), h.dtype)
     winner = np.empty(y.shape, np.intp)
     run(_forward, rows.size, rows, pieces, y, winner)
