@@ -79,22 +79,28 @@ def _flat(a):
     return np.ascontiguousarray(a).reshape(-1)
 
 
+def _out(a):
+    """An output shaped like a, C-ordered: the kernels write through its flat view, which for an
+    F-ordered array (empty_like keeps a's layout) would be a copy, and the writes would be lost."""
+    return np.empty(a.shape, a.dtype)
+
+
 def bce_with_logits(x, t):
-    grad = np.empty_like(x)
+    grad = _out(x)
     return run(_KERNELS[x.dtype][0], x.size, _flat(x), _flat(t), grad.reshape(-1)), grad
 
 
 def mse(x, t):
-    grad = np.empty_like(x)
+    grad = _out(x)
     return run(_mse, x.size, _flat(x), _flat(t), grad.reshape(-1)), grad
 
 
 def gaussian_kl(mu, logvar):
-    dlogvar = np.empty_like(logvar)
+    dlogvar = _out(logvar)
     return run(_KERNELS[mu.dtype][1], mu.size, _flat(mu), _flat(logvar), dlogvar.reshape(-1)), mu, dlogvar
 
 
 def reparameterize_kl(mu, logvar, eps):
-    outputs = [np.empty_like(mu) for _ in range(3)]          # z, dz/dlogvar, dKL/dlogvar
+    outputs = [_out(mu) for _ in range(3)]          # z, dz/dlogvar, dKL/dlogvar
     flat = [_flat(mu), _flat(logvar), _flat(eps)] + [o.reshape(-1) for o in outputs]
     return (run(_KERNELS[mu.dtype][2], mu.size, *flat), *outputs)
