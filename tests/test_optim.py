@@ -4,6 +4,7 @@ import pytest
 
 import tinygan
 from tinygan import nn, optim
+from tinygan.errors import ShapeError
 
 G = [np.array([0.5, -1.0, 2.0]), np.array([-0.3, 0.1, 1.5]), np.array([1.0, 1.0, -2.0])]
 P0 = np.array([1.0, 2.0, -1.0])
@@ -181,3 +182,14 @@ def test_load_state_dict_refuses_a_different_group_layout():
         optim.AdamW([a]).load_state_dict(saved)
     with pytest.raises(ValueError, match="1 parameter groups in the state, 2 here"):
         optim.AdamW([{"params": [a]}, {"params": [b]}]).load_state_dict(saved)
+
+
+@pytest.mark.parametrize("make", [lambda ps: optim.Adam(ps, lr=0.1), lambda ps: optim.SGD(ps, lr=0.1),
+                                  lambda ps: optim.RMSprop(ps, lr=0.1)])
+def test_a_gradient_of_the_wrong_shape_is_one_line_and_leaves_the_parameter(make):
+    p = nn.Parameter(tinygan.zeros(3, 4))
+    opt = make([p])
+    p.grad = tinygan.ones(2)
+    with pytest.raises(ShapeError, match=r"step: a parameter of shape \(3, 4\) has a gradient of shape \(2,\)"):
+        opt.step()
+    assert (p.numpy() == 0).all()

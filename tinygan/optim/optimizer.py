@@ -72,6 +72,9 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
+                    if p.grad.shape != p.shape:     # a kernel's flat pass would read past a short gradient
+                        raise ShapeError(f"{type(self).__name__}.step: a parameter of shape {tuple(p.shape)} has a "
+                                         f"gradient of shape {tuple(p.grad.shape)}")
                     self._update(p, p.grad.array, self.state.setdefault(id(p), {}), group)
                     p._version[0] += 1
 
