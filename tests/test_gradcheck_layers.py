@@ -48,6 +48,16 @@ def test_maxout_routes_the_gradient_to_each_units_winning_piece_only():
     np.testing.assert_array_equal(y.numpy(), [[0.9, 0.7]])
     (y * tinygan.tensor(np.array([[2.0, -5.0]]))).sum().backward()
     np.testing.assert_array_equal(h.grad.numpy(), [[0, 0, 2.0, -5.0, 0, 0]])
+    # a non-finite gradient stays with its winner, with or without create_graph (the kernel and the
+    # recorded-op routing): inf·0 or NaN·0 on the losing pieces would spread NaN
+    for create_graph in (False, True):
+        g, = tinygan.autograd.grad(maxout_pieces(h, 3), [h], tinygan.tensor(np.array([[np.nan, np.inf]])),
+                                   create_graph=create_graph)
+        np.testing.assert_array_equal(g.numpy(), [[0, 0, np.nan, np.inf, 0, 0]])
+    for shape, out in (((4, 0), (4, 0)), ((0, 6), (0, 2))):             # empty inputs give empty outputs
+        empty = tinygan.zeros(*shape, requires_grad=True)
+        maxout_pieces(empty, 3).sum().backward()
+        assert maxout_pieces(empty, 3).shape == out and empty.grad.shape == shape
     # and a layer's output is the max over its pieces of the Linear with the same weights
     layer = nn.Maxout(4, 3, pieces=5).double()
     x = tinygan.tensor(np.random.default_rng(3).standard_normal((6, 4)), dtype=np.float64)

@@ -5,6 +5,7 @@ from tinygan import autograd
 from tinygan.backend import get_array_module
 from tinygan.errors import ShapeError
 from tinygan.kernels import kernel, register
+from tinygan.ops.elementwise import where
 from tinygan.tensor import Function, Tensor
 
 register("maxout_forward", "numba_cpu", "tinygan.kernels.maxout_numba_cpu:maxout_forward", ("numpy",),
@@ -33,8 +34,8 @@ class MaxoutPieces(Function):
     def backward(self, gy):
         if autograd.is_grad_enabled():      # create_graph: the same routing as recorded ops, so it differentiates
             xp = get_array_module(gy.array)
-            one_hot = (xp.arange(self.pieces) == self.winner[..., None]).astype(gy.dtype)   # (..., units, k)
-            return (gy.reshape(gy.shape + (1,)) * Tensor(one_hot)).reshape(self.inputs[0].shape)
+            winners = xp.arange(self.pieces) == self.winner[..., None]                      # (..., units, k)
+            return where(winners, gy.reshape(gy.shape + (1,)), 0.0).reshape(self.inputs[0].shape)
         return Tensor(kernel("maxout_backward", gy.array)(gy.array, self.winner, self.pieces))
 
 
