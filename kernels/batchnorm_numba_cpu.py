@@ -11,6 +11,7 @@ a division per value). Backward reads gy and x twice (the two sums, then dx), wr
 Sums are in float64 and may be reassociated ("reassoc"): then LLVM vectorises them, where the
 in-order float64 additions ran at one per add latency (~4 cycles) and were half the time.
 """
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -18,6 +19,18 @@ from tinygan.kernels.numba_threads import run
 
 
 _SUMS = {"reassoc", "contract"}
+
+
+@njit(cache=True)
+def _statistics(pivot, s, ss, m, eps):
+    """The channel's mean and 1/√(var + eps), from the sums of d = x − pivot and of d² over its m values."""
+    return pivot + s / m, 1.0 / np.sqrt(max(ss / m - (s / m) ** 2, 0.0) + eps)
+
+
+@njit(cache=True)
+def _input_gradient(scale, g, xhat, mean_g, mean_g_xhat):
+    """dx = γ/σ · (g − mean(g) − x̂ · mean(g x̂)), the batch statistics' part of the chain rule included."""
+    return scale * (g - mean_g - xhat * mean_g_xhat)
 
 
 @njit(parallel=True, cache=True, fastmath=_SUMS)
@@ -32,8 +45,7 @@ def _forward(x3, gamma, beta, eps, y3, mean, invstd):
                 d = x3[i, c, j] - pivot
                 s += d
                 ss += d * d
-        mu = pivot + s / m
-        inv = 1.0 / np.sqrt(max(ss / m - (s / m) ** 2, 0.0) + eps)
+        mu, inv = _statistics(pivot, s, ss, m, eps)
         scale, shift = gamma[c] * inv, beta[c] - gamma[c] * inv * mu
         for i in range(n):
             for j in range(hw):
@@ -57,11 +69,10 @@ def _backward(gy3, x3, gamma, mean, invstd, dx3, dgamma, dbeta):
         scale = gamma[c] * inv
         for i in range(n):
             for j in range(hw):
-                xhat = (x3[i, c, j] - mu) * inv
-                dx3[i, c, j] = scale * (gy3[i, c, j] - sg / m - xhat * sgx / m)
+                dx3[i, c, j] = _input_gradient(scale, gy3[i, c, j], (x3[i, c, j] - mu) * inv, sg / m, sgx / m)
 
 
-CHANNEL_BLOCK = 64     # channels per task for (N, C) inputs: a row's block is one 256-byte run in float32
+CHANNEL_BLOCK = 64     # channels per task for (N, C) inputs at most: a row's block is one 256-byte run in float32
 
 
 @njit(cache=True, fastmath=_SUMS)
@@ -78,8 +89,7 @@ def _forward_block(x, c0, c1, gamma, beta, eps, y, mean, invstd):
             ss[c] += d * d
     scale, shift = np.empty(c1 - c0), np.empty(c1 - c0)
     for c in range(c1 - c0):
-        mu = pivot[c] + s[c] / n
-        inv = 1.0 / np.sqrt(max(ss[c] / n - (s[c] / n) ** 2, 0.0) + eps)
+        mu, inv = _statistics(pivot[c], s[c], ss[c], n, eps)
         scale[c], shift[c] = gamma[c0 + c] * inv, beta[c0 + c] - gamma[c0 + c] * inv * mu
         mean[c0 + c], invstd[c0 + c] = mu, inv
     for i in range(n):
@@ -107,7 +117,7 @@ def _backward_block(gy, x, c0, c1, gamma, mean, invstd, dx, dgamma, dbeta):
     for i in range(n):
         g_row, x_row, out = gy[i, c0:c1], x[i, c0:c1], dx[i, c0:c1]
         for c in range(c1 - c0):
-            out[c] = scale[c] * (g_row[c] - sg[c] - (x_row[c] - mu[c]) * inv[c] * sgx[c])
+            out[c] = _input_gradient(scale[c], g_row[c], (x_row[c] - mu[c]) * inv[c], sg[c], sgx[c])
 
 
 # (N, C) inputs (BatchNorm1d): walking one channel down the rows reads one value per cache line, so
@@ -115,17 +125,21 @@ def _backward_block(gy, x, c0, c1, gamma, mean, invstd, dx, dgamma, dbeta):
 # The block's work is a plain function: written inline in the prange body, the same loops ran 5x
 # slower (Numba's parfor lowering kept them from vectorising; measured at 400 x 400 on one thread).
 @njit(parallel=True, cache=True)
-def _forward_rows(x, gamma, beta, eps, y, mean, invstd):
-    for blk in prange((x.shape[1] + CHANNEL_BLOCK - 1) // CHANNEL_BLOCK):
-        _forward_block(x, blk * CHANNEL_BLOCK, min(x.shape[1], (blk + 1) * CHANNEL_BLOCK), gamma, beta, eps, y,
-                       mean, invstd)
+def _forward_rows(x, block, gamma, beta, eps, y, mean, invstd):
+    for blk in prange((x.shape[1] + block - 1) // block):
+        _forward_block(x, blk * block, min(x.shape[1], (blk + 1) * block), gamma, beta, eps, y, mean, invstd)
 
 
 @njit(parallel=True, cache=True)
-def _backward_rows(gy, x, gamma, mean, invstd, dx, dgamma, dbeta):
-    for blk in prange((x.shape[1] + CHANNEL_BLOCK - 1) // CHANNEL_BLOCK):
-        _backward_block(gy, x, blk * CHANNEL_BLOCK, min(x.shape[1], (blk + 1) * CHANNEL_BLOCK), gamma, mean, invstd,
-                        dx, dgamma, dbeta)
+def _backward_rows(gy, x, block, gamma, mean, invstd, dx, dgamma, dbeta):
+    for blk in prange((x.shape[1] + block - 1) // block):
+        _backward_block(gy, x, blk * block, min(x.shape[1], (blk + 1) * block), gamma, mean, invstd, dx, dgamma, dbeta)
+
+
+def _channel_block(c):
+    """Channels per task: CHANNEL_BLOCK, or fewer (down to 8, one 32-byte run) so that a narrow input
+    still gives every thread a block."""
+    return min(CHANNEL_BLOCK, max(8, -(-c // numba.config.NUMBA_NUM_THREADS)))
 
 
 def _as3(a):
@@ -136,7 +150,8 @@ def batch_norm_forward(x, gamma, beta, eps):
     y = np.empty(x.shape, x.dtype)
     mean, invstd = np.empty(x.shape[1], x.dtype), np.empty(x.shape[1], x.dtype)
     if x.ndim == 2:
-        run(_forward_rows, x.size, np.ascontiguousarray(x), gamma, beta, eps, y, mean, invstd)
+        run(_forward_rows, x.size, np.ascontiguousarray(x), _channel_block(x.shape[1]), gamma, beta, eps, y, mean,
+            invstd)
     else:
         run(_forward, x.size, _as3(x), gamma, beta, eps, y.reshape(_as3(x).shape), mean, invstd)
     return y, mean, invstd
@@ -146,8 +161,8 @@ def batch_norm_backward(gy, x, gamma, mean, invstd):
     dx = np.empty(x.shape, x.dtype)
     dgamma, dbeta = np.empty(x.shape[1], x.dtype), np.empty(x.shape[1], x.dtype)
     if x.ndim == 2:
-        run(_backward_rows, x.size, np.ascontiguousarray(gy), np.ascontiguousarray(x), gamma, mean, invstd, dx,
-            dgamma, dbeta)
+        run(_backward_rows, x.size, np.ascontiguousarray(gy), np.ascontiguousarray(x), _channel_block(x.shape[1]), gamma,
+            mean, invstd, dx, dgamma, dbeta)
     else:
         run(_backward, x.size, _as3(gy), _as3(x), gamma, mean, invstd, dx.reshape(_as3(x).shape), dgamma, dbeta)
     return dx, dgamma, dbeta

@@ -14,6 +14,8 @@ Index mapping (P = HO*WO output pixels, K = KH*KW*C taps, row r = n*P + i*WO + j
     backward-data:    gcols (R, K)    = gbᵀ @ W2, then col2im adds each entry back onto the x
                       element im2col read it from; a block holds whole samples, so its scatter-adds
                       land in its own gx[n] and never collide with another thread's.
+A kernel that covers its whole unpadded input (one output pixel: DCGAN's G input and D output
+layers) skips all this: the conv is a Linear layer on x flattened in (C, H, W) order (_covers_input).
 Why blocks: a block's columns (BLOCK_BYTES) stay in the core's cache between im2col and
 the GEMM, instead of a whole-batch column matrix going out to DRAM and back; gy is read from
 NCHW and the output written to NCHW inside the same block, so no separate transpose pass runs.
@@ -270,7 +272,7 @@ def conv2d_forward(x, w, stride, padding):
     n, c, h, wd = x.shape
     o, _, kh, kw = w.shape
     if _covers_input((h, wd), (kh, kw), padding):                        # y (N, O) = x2 @ w2ᵀ
-        return matmul(np.ascontiguousarray(x).reshape(n, -1), np.ascontiguousarray(w).reshape(o, -1).T).reshape(n, o, 1, 1)
+        return matmul(x.reshape(n, -1), w.reshape(o, -1).T).reshape(n, o, 1, 1)
     ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
     k = c * kh * kw
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
@@ -287,7 +289,7 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     c = x.shape[1]
     kh, kw = k_hw
     if _covers_input(x.shape[2:], k_hw, padding):                        # gw2 (O, K) = gy2ᵀ @ x2
-        return matmul(np.ascontiguousarray(gy).reshape(n, o).T, np.ascontiguousarray(x).reshape(n, -1)).reshape(o, c, kh, kw)
+        return matmul(gy.reshape(n, o).T, x.reshape(n, -1)).reshape(o, c, kh, kw)
     k = c * kh * kw
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     threads = _threads()
@@ -304,7 +306,7 @@ def conv2d_backward_data(gy, w, stride, padding, x_hw):
     _, c, kh, kw = w.shape
     h, wd = x_hw
     if _covers_input(x_hw, (kh, kw), padding):                           # gx2 (N, K) = gy2 @ w2
-        return matmul(np.ascontiguousarray(gy).reshape(n, o), np.ascontiguousarray(w).reshape(o, -1)).reshape(n, c, h, wd)
+        return matmul(gy.reshape(n, o), w.reshape(o, -1)).reshape(n, c, h, wd)
     p, k = ho * wo, c * kh * kw
     samples = max(1, _rows_per_block(n * p, k, o, gy.dtype.itemsize) // p)
     threads = _threads()

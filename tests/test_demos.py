@@ -136,7 +136,7 @@ def test_dcgan_images_demo_quick(tmp_path, cheap_judge):
     results = load_demo("07_dcgan_images").main(["--quick", "--out", str(tmp_path)])
     assert set(results) == {"digits", "shapes"}
     for data, r in results.items():       # the judge's own accuracy is tested at full training in test_gan_images
-        assert 0 <= r["held_out_accuracy"] <= 1 and r["fd"] > r["fd_real_vs_real"]   # 3 steps do not fool it
+        assert r["fd"] > r["fd_real_vs_real"]      # 3 steps of G do not fool even the cheap judge
         assert (tmp_path / data / "samples.png").exists() and (tmp_path / f"{data}-real.png").exists()
 
 

@@ -153,6 +153,7 @@ def _vae_config():
 def build_parser():
     import tinygan
     from tinygan import sweep, tensorboard
+    from tinygan.metrics.disentanglement_sizes import METRIC_SIZES
     parser = argparse.ArgumentParser(prog="tinygan", description="tinygan: a small autograd engine for generative models")
     parser.add_argument("--version", action="version", version=f"tinygan {tinygan.__version__}")
     sub = parser.add_subparsers(dest="command")
@@ -190,10 +191,11 @@ def build_parser():
     evaluate.add_argument("run_dir")
     evaluate.add_argument("--metrics", default="all", help="all, or a comma list of " + ",".join(
         ["beta_vae", "factor_vae", "mig", "dci", "modularity_explicitness", "sap"]))
-    evaluate.add_argument("--sizes", choices=("full", "reduced", "quick"), default="full",
-                          help="metric sample sizes: disentanglement_lib's own (full), the CPU studies' (reduced), "
-                               "a smoke test's (quick); tinygan/metrics/disentanglement_sizes.py")
-    evaluate.add_argument("--quick", action="store_true", help="the same as --sizes quick")
+    sizes = evaluate.add_mutually_exclusive_group()
+    sizes.add_argument("--sizes", choices=tuple(METRIC_SIZES), default="full",
+                       help="metric sample sizes: disentanglement_lib's own (full), the CPU studies' (reduced), "
+                            "a smoke test's (quick); tinygan/metrics/disentanglement_sizes.py")
+    sizes.add_argument("--quick", action="store_true", help="the same as --sizes quick")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(run=cmd_evaluate)
     sample = sub.add_parser("sample", help="draw samples from a trained generator")

@@ -47,7 +47,7 @@ from tinygan.metrics.disentanglement_sizes import METRIC_SIZES
 KINDS = ("gan", "vae")
 TOP_LEVEL = ("kind", "name", "description", "folder", "tensorboard", "config", "grid", "methods", "evaluate")
 GAN_METRICS = ("modes", "hq", "kl", "w1", "mmd2", "fd", "classes", "class_kl")   # what train gan writes
-SIZES = tuple(METRIC_SIZES)       # quick | reduced | full
+SIZES = tuple(METRIC_SIZES)       # full | quick | reduced
 # the score each disentanglement metric is reported by (Locatello et al. 2019's choice)
 MAIN_SCORES = {"beta_vae": "eval_accuracy", "factor_vae": "eval_accuracy", "mig": "discrete_mig",
                "dci": "disentanglement", "modularity_explicitness": "modularity_score", "sap": "SAP_score"}
