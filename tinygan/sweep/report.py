@@ -295,7 +295,9 @@ def plot_spearman(rho, path):
         for i in range(len(names)):
             for j in range(len(names)):
                 if np.isfinite(matrix[i, j]):
-                    ax.text(j, i, f"{matrix[i, j]:.0f}", ha="center", va="center", fontsize=7)
+                    dark = abs(matrix[i, j]) > 60          # the colour map's deep ends: white text reads there
+                    ax.text(j, i, f"{matrix[i, j]:.0f}", ha="center", va="center", fontsize=7,
+                            color="white" if dark else "black")
         ax.set_title(f"Spearman ×100, {title}", fontsize=9)
     fig.tight_layout()
     files.save_figure(fig, path, dpi=100)
