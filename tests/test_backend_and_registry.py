@@ -94,11 +94,12 @@ import pathlib  # noqa: E402
 import re  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-OP_FILES = sorted((ROOT / "tinygan" / "ops").glob("*.py"))
+OP_FILES = sorted((ROOT / "tinygan" / "ops").glob("*.py")) + sorted((ROOT / "tinygan" / "optim").glob("*.py"))
 
 
 def _register_calls():
-    """(file, op, impl, target) of every register(...) call in tinygan/ops/*.py, read from the source."""
+    """(file, op, impl, target) of every register(...) call in tinygan/ops/*.py and tinygan/optim/*.py (Adam's
+    update), read from the source."""
     calls = []
     for path in OP_FILES:
         for node in ast.walk(ast.parse(path.read_text())):

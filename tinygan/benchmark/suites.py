@@ -11,6 +11,8 @@ LOSS_ELEMENTS = 4 * 2 ** 20
 BN_SHAPE = (64, 128, 16, 16)   # a DCGAN block's feature map: 8 MB, which fits in this machine's L3
 BIG_SHAPE = (64, 128, 32, 32)  # 32 MB per array: out of cache, so "% of copy bandwidth" compares like with like
 MATMUL = (4096, 1024, 256)   # (m, k, n): a 1024 -> 256 Linear layer on 4096 rows
+MAXOUT = (4096, 200, 5)      # (rows, units, pieces)
+ADAM_PARAMETERS = 4 * 2 ** 20
 
 
 def kernel_cases(xp, quick):
@@ -40,6 +42,18 @@ def kernel_cases(xp, quick):
                             ("sigmoid_forward", (act,), 1), ("sigmoid_backward", (act_y, act_y), 2),
                             ("tanh_forward", (act,), 1), ("tanh_backward", (act_y, act_y), 2)):
         cases.append((op, act_label, args, 4 * act.size, 4 * (reads + 1) * act.size))
+    rows, units, pieces = MAXOUT                   # PacGAN's D layer (units x 5 pieces) on more rows
+    h = f32(rows, units * pieces)
+    winner = registry.get("maxout_forward", "reference").load()(h, pieces)[1]
+    maxout_bytes = 4 * rows * units * (pieces + 1) + 8 * rows * units             # h or gh, y or gy, winner
+    cases.append(("maxout_forward", f"{rows}x{units * pieces}, {pieces} pieces", (h, pieces), rows * units * pieces,
+                  maxout_bytes))
+    cases.append(("maxout_backward", f"{rows}x{units}, {pieces} pieces", (f32(rows, units), winner, pieces), 0,
+                  maxout_bytes))
+    n_params = ADAM_PARAMETERS // (4 if quick else 1)
+    adam_args = (f32(n_params), f32(n_params), f32(n_params), xp.abs(f32(n_params)), 1e-3, 0.9, 0.999, 1e-8, 0.03)
+    cases.append(("adam_update", f"{n_params / 2 ** 20:g}M parameters", adam_args, 10 * n_params,
+                  4 * 7 * n_params))                                              # read p, g, m, v; write p, m, v
     m, k, o = MATMUL
     cases.append(("matmul", f"{m}x{k} @ {k}x{o}", (f32(m, k), f32(k, o)), 2 * m * k * o, 4 * (m * k + k * o + m * o)))
     xb = act
