@@ -110,7 +110,7 @@ def cmd_evaluate(args):
                 metrics = None
             if not isinstance(metrics, dict):
                 raise ValueError(f"evaluate: {path} is not a JSON object; move it away and evaluate again")
-        sizes = "quick" if args.quick else args.sizes
+        sizes = args.sizes
         scores = {name: dm.ALL[name](run.data, run.representation, args.seed, **sizes_for(name, sizes))
                   for name in names}
         metrics["disentanglement"] = {**metrics.get("disentanglement", {}), **scores}
@@ -195,7 +195,7 @@ def build_parser():
     sizes.add_argument("--sizes", choices=tuple(METRIC_SIZES), default="full",
                        help="metric sample sizes: disentanglement_lib's own (full), the CPU studies' (reduced), "
                             "a smoke test's (quick); tinygan/metrics/disentanglement_sizes.py")
-    sizes.add_argument("--quick", action="store_true", help="the same as --sizes quick")
+    sizes.add_argument("--quick", dest="sizes", action="store_const", const="quick", help="the same as --sizes quick")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.set_defaults(run=cmd_evaluate)
     sample = sub.add_parser("sample", help="draw samples from a trained generator")

@@ -15,7 +15,7 @@ register("maxout_forward", "reference", "tinygan.kernels.maxout_reference:maxout
 register("maxout_backward", "numba_cpu", "tinygan.kernels.maxout_numba_cpu:maxout_backward", ("numpy",),
          "scatter to the winners per row")
 register("maxout_backward", "reference", "tinygan.kernels.maxout_reference:maxout_backward", ("numpy", "cupy"),
-         "one-hot product")
+         "where over a one-hot mask")
 
 
 class MaxoutPieces(Function):
