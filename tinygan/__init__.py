@@ -3,6 +3,7 @@ deep generative models. The public surface follows PyTorch's names."""
 __version__ = "0.1.0"
 
 from tinygan import _runtime  # noqa: F401,E402  (first: threading defaults before NumPy loads)
+from tinygan import _malloc  # noqa: F401,E402  (freed memory stays in the heap: no page faults per step)
 
 from tinygan.errors import (AnomalyError, BackendError, CheckpointError, DTypeError,  # noqa: F401
                             GraphError, KernelError, ShapeError)

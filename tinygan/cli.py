@@ -19,6 +19,8 @@ def cmd_info(args):
     print("packages: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
     active = "numpy" if backend.env_error else backend.get_backend()
     print(f"backend: {active}  (switch with tinygan.set_backend or TINYGAN_BACKEND)")
+    print(f"threads: {tinygan._runtime.status()}")
+    print(f"malloc: {tinygan._malloc.status}")
     for problem in _environment_problems():
         print(f"problem: {problem}")
     for name, state in backend.usable_gpu_stack().items():

@@ -145,6 +145,7 @@ def run(quick=False, device="cpu", out="bench-out", progress=True):
           + (f", GPU {info['gpu']}" if device == "gpu" else ""))
     print(f"BLAS: {info['blas']}; overrides unset for timing: {info['blas_overrides_unset']}")
     print(f"threads: {info['threading']}")
+    print(f"malloc: {info['malloc']}")
     print(report.kernel_table(kernels, peaks))
     print()
     print(report.fastest_table(kernels, backend))

@@ -60,9 +60,10 @@ def copy_bandwidth(xp, sync, quick):
 
 
 def describe(device):
-    from tinygan import _runtime
+    from tinygan import _malloc, _runtime
     info = {"cpu": cpu_name(), "cores": os.cpu_count(), "python": platform.python_version(),
-            "numpy": np.__version__, "threading": _runtime.status(), "blas": blas_info(), "device": device}
+            "numpy": np.__version__, "threading": _runtime.status(), "malloc": _malloc.status, "blas": blas_info(),
+            "device": device}
     try:
         import numba
         info["numba"] = numba.__version__
