@@ -128,6 +128,7 @@ def test_a_four_run_sweep_on_a_two_worker_local_cluster(tmp_path):
         assert info["blas_threads"] == 1 and info["numba_threads"] == 1, info
         assert set(info["env"].values()) == {"1"}
         assert info["dropped_env"] == {}         # not Dask's MALLOC_TRIM_THRESHOLD_ (page faults: runs 1.5x slower)
+        assert info["config"] == {"distributed.worker.profile.enabled": False}    # no stack sampling every 10 ms
     assert "1 BLAS and 1 Numba thread(s) each" in echoed[0] and len(echoed) == 5
     for run in ("vae_seed=0", "vae_seed=1", "beta-vae_beta=4_seed=0", "beta-vae_beta=4_seed=1"):
         metrics = json.loads((tmp_path / "out" / run / "metrics.json").read_text())
@@ -456,3 +457,16 @@ def test_a_sweep_on_a_dask_scheduler_and_workers_started_with_dasks_own_commands
         for f in logs.values():
             f.close()
     assert not psutil.wait_procs(children, timeout=10)[1], children      # none of them left running
+
+
+def test_mode_collapse_header_names_pacgans_networks():
+    """--width is D's maxout units for --model pacgan, and G is twice as wide: the header says so
+    instead of calling them '200 hidden units'."""
+    from tinygan.gan.train import Config, Run
+    from tinygan.sweep.report import mode_collapse_table
+    run = Run(Config(data="grid", model="pacgan", pack=4))
+    maxout, g_first = run.d.net[0], run.g.net[0]
+    header = mode_collapse_table({}, 5, 6000, run.cfg.width, 100, "pacgan").splitlines()[0]
+    assert (f"D {maxout.out_features} maxout units x {maxout.pieces} pieces, G {g_first.out_features} units"
+            in header)
+    assert "hidden units" not in header

@@ -174,11 +174,17 @@ def _method_label(row):
     return " ".join(p for p in [row["method"]] + extra if p) or "run"
 
 
-def mode_collapse_table(groups, seeds, steps, width, batch):
+def mode_collapse_table(groups, seeds, steps, width, batch, model=None):
     """The markdown table of demo 04: per data/method the mean ± std of modes, HQ %, reverse KL, W₁,
-    MMD² beside PacGAN's published numbers. steps/width/batch: numbers or texts for the header
+    MMD² beside PacGAN's published numbers. steps/width/batch/model: numbers or texts for the header
     (width 0 or "": the trainer's default widths)."""
-    widths = f"{width} hidden units" if width else "default widths"
+    if not width:
+        widths = "default widths"
+    elif model == "pacgan":     # --width is D's maxout units there, and G gets twice as many (gan/train.py)
+        from tinygan.gan.models import PACGAN_PIECES
+        widths = f"PacGAN's networks (D {width} maxout units x {PACGAN_PIECES} pieces, G {2 * width} units)"
+    else:
+        widths = f"{width} hidden units"
     lines = [f"{seeds} seed(s), {steps} steps per run, batch {batch}, {widths}; published: PacGAN (Lin et al. 2018) "
              "Table 1", "",
              "| data | method | seeds | modes | HQ % | reverse KL | W₁ | MMD² | published (modes / HQ % / KL) |",
@@ -323,7 +329,8 @@ def report(out, names=None, pictures=True):
         toy = [r for r in rows if r["status"] == "done" and r["kind"] == "gan" and "modes" in r["final"]]
         seeds = max(len(v) for v in groups.values())
         width = _shared(toy, "width")
-        text = mode_collapse_table(groups, seeds, _shared(toy, "steps"), width, _shared(toy, "batch"))
+        text = mode_collapse_table(groups, seeds, _shared(toy, "steps"), width, _shared(toy, "batch"),
+                                   _shared(toy, "model"))
         files.write_text(os.path.join(out, "table.md"), text + "\n")
         written.append("table.md")
         texts.append(text)

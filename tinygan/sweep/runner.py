@@ -36,8 +36,14 @@ SWEEP_FILE = "sweep.json"
 THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
 # Dask's nanny also gives its workers MALLOC_TRIM_THRESHOLD_=65536: glibc then hands freed memory back
 # to the kernel after nearly every op and takes it again with page faults (a PacGAN4 run: 3.2 M faults
-# and 1.5x the wall time of the same run without it). The local cluster's workers keep glibc's default.
+# and 1.5x the wall time of the same run without it), and a user's MALLOC_* variable would also stop
+# `import tinygan` from keeping freed memory (tinygan/_malloc.py). The local cluster's workers go without.
 DROPPED_ENV = ("MALLOC_TRIM_THRESHOLD_",)
+# Dask's workers sample their running task's Python stack every 10 ms for the dashboard's profile
+# (distributed.worker.profile), holding the GIL while they walk it: a sweep's runs are Python-heavy
+# training loops, and a 2-D ring run took ~7 % more CPU time with it on (docs/sweeps.md). No one looks at
+# that profile in a sweep, so the local cluster's workers run without it.
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
 
 # ---- one run (executed on a worker, or in this process) ----------------------------------------
@@ -336,7 +342,7 @@ def local_cluster(workers):
     dask_environ = dask.config.get("distributed.nanny.pre-spawn-environ", {})
     environ = {**{k: v for k, v in dask_environ.items() if k not in DROPPED_ENV}, **THREAD_ENV}
     try:
-        with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": environ, **WORKER_CONFIG}):
             cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                dashboard_address=None, silence_logs=logging.ERROR)
     finally:
@@ -349,6 +355,7 @@ def local_cluster(workers):
 
 def worker_info(out, probe, token):
     """Run on every worker before the first run: what it is and whether it sees DIR."""
+    import dask
     import numba
     import tinygan
     from tinygan import backend, tensorboard
@@ -365,7 +372,8 @@ def worker_info(out, probe, token):
     return {"host": socket.gethostname(), "tinygan": tinygan.__version__, "backend": backend.get_backend(),
             "blas_threads": blas, "numba_threads": numba.get_num_threads(), "sees_out": sees,
             "tensorboardX": tensorboard.available(), "env": {k: os.environ.get(k) for k in THREAD_ENV},
-            "dropped_env": {k: os.environ[k] for k in DROPPED_ENV if k in os.environ}}
+            "dropped_env": {k: os.environ[k] for k in DROPPED_ENV if k in os.environ},
+            "config": {k: dask.config.get(k) for k in WORKER_CONFIG}}
 
 
 def check_workers(client, out):
