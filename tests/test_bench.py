@@ -65,6 +65,22 @@ def test_the_pytorch_baseline_runs_as_a_plain_pytorch_user_would():
                                                       if k not in _runtime.set_by_tinygan}
 
 
+def test_the_second_pytorch_worker_differs_only_by_tinygans_allocator_settings():
+    """The bench's 'same malloc' PyTorch row: the plain user's environment plus glibc's variables
+    for exactly the thresholds `import tinygan` sets with mallopt (tinygan/_malloc.py)."""
+    pytest.importorskip("torch")
+    from tinygan import _malloc
+    from tinygan.benchmark import workers
+    worker, info = workers.start_torch_worker("cpu", "mlp2d", _malloc.ENVIRONMENT)
+    worker.stdin.close()
+    worker.wait(timeout=60)
+    assert info["tinygan_imported"] is False
+    assert {k: v for k, v in info["env"].items() if k.startswith("MALLOC_")} == _malloc.ENVIRONMENT
+    assert {int(v) for v in _malloc.ENVIRONMENT.values()} == set(_malloc.SETTINGS.values())
+    plain = workers.worker_environment()
+    assert not [k for k in plain if k.startswith("MALLOC_") and k not in os.environ]
+
+
 def test_the_worker_keeps_the_machine_s_blas_overrides_that_the_bench_unset_for_itself(monkeypatch):
     from tinygan.benchmark import workers
     monkeypatch.setenv("TINYGAN_BENCH_CHILD", "OPENBLAS_CORETYPE=Haswell")

@@ -21,19 +21,24 @@ import os
 import platform
 
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3        # from glibc's <malloc.h>
-SETTINGS = {M_MMAP_THRESHOLD: 32 * 2 ** 20, M_TRIM_THRESHOLD: 2 ** 30}
-USER_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
+MMAP_THRESHOLD, TRIM_THRESHOLD = 32 * 2 ** 20, 2 ** 30
+SETTINGS = {M_MMAP_THRESHOLD: MMAP_THRESHOLD, M_TRIM_THRESHOLD: TRIM_THRESHOLD}   # mmap first: see below
+# the same settings as glibc's environment variables: what a user sets to override ours, and what the
+# bench gives a second PyTorch worker, so that the allocator's share of the ratio is visible
+ENVIRONMENT = {"MALLOC_MMAP_THRESHOLD_": str(MMAP_THRESHOLD), "MALLOC_TRIM_THRESHOLD_": str(TRIM_THRESHOLD)}
 
 
 def keep_freed_memory():
     """Apply SETTINGS through glibc's mallopt; returns a short phrase saying what was done."""
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return "malloc left as it is (not glibc)"
-    chosen = [k for k in USER_VARIABLES if k in os.environ]
+    chosen = [k for k in ENVIRONMENT if k in os.environ]
     if chosen:
         return f"malloc left as it is ({', '.join(chosen)} set by the user)"
     mallopt = ctypes.CDLL(None).mallopt
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    # in order, stopping at a refusal: a fixed trim threshold without the mmap one turns off glibc's
+    # raising of the mmap threshold, and every large array would then be mmap'ed afresh
     if not all(mallopt(param, value) == 1 for param, value in SETTINGS.items()):
         return "malloc left as it is (mallopt refused)"
     return "malloc keeps freed memory (mmap threshold 32 MiB, trim threshold 1 GiB)"

@@ -78,11 +78,15 @@ def _step_rows(device, quick):
         if device == "gpu":   # the same step on the CPU backend, for the GPU speed-up
             contenders["numpy backend"] = workers.start_tinygan_worker("tinygan-first", "cpu", name)
         contenders["torch"] = workers.start_torch_worker(device, name)
+        if device == "cpu" and not quick:   # PyTorch with tinygan's allocator settings: that part of the ratio
+            from tinygan import _malloc
+            contenders["torch same malloc"] = workers.start_torch_worker(device, name, _malloc.ENVIRONMENT)
         torch_info = contenders["torch"][1]
         heavy = name in ("dcgan64", "vae64")
         result = workers.interleaved(contenders, rounds=2 if quick else 5, per_round=4 if quick else (6 if heavy else 10),
                                      warmup=2 if quick else 3)
         theirs, ours = result.pop("torch"), result["tinygan-first"]
+        same_malloc = result.pop("torch same malloc", None)
         for who, spread in result.items():
             if spread is None:
                 continue
@@ -92,6 +96,8 @@ def _step_rows(device, quick):
                    "min_ms": spread[1], "max_ms": spread[2], "workload": name, "contender": who}
             if theirs and who != "numpy backend":
                 row["vs_torch"] = spread[0] / theirs[0]
+            if same_malloc:
+                row["vs_torch_same_malloc"] = spread[0] / same_malloc[0]
             if who == "numpy-first":
                 row["vs_tinygan_first"] = spread[0] / ours[0]
             rows.append(row)
@@ -101,6 +107,11 @@ def _step_rows(device, quick):
             rows.append({"name": f"PyTorch {torch_info['torch']} {device} {label} (clean process, "
                                  f"{torch_info['threads']} threads)", "ms": theirs[0], "min_ms": theirs[1],
                          "max_ms": theirs[2], "workload": name, "contender": "torch", "worker": torch_info})
+        if same_malloc:
+            rows.append({"name": f"PyTorch {torch_info['torch']} {device} {label} (the same, glibc malloc set as "
+                                 "tinygan sets it)", "ms": same_malloc[0], "min_ms": same_malloc[1],
+                         "max_ms": same_malloc[2], "workload": name, "contender": "torch same malloc",
+                         "worker": contenders["torch same malloc"][1]})
     return rows
 
 

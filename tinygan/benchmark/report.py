@@ -46,13 +46,15 @@ def layer_table(rows):
 
 def step_table(rows):
     lines = [f"{'end-to-end (one training step)':86} {'median ms':>9} {'min–max':>13} {'vs PyTorch':>11} "
-             f"{'vs tinygan-first':>17} {'GPU speed-up':>13}", "-" * 154]
+             f"{'(same malloc)':>14} {'vs tinygan-first':>17} {'GPU speed-up':>13}", "-" * 169]
     for r in rows:
         ratio = f"{r['vs_torch']:.2f}x" if r.get("vs_torch") else "-"
+        same_malloc = f"{r['vs_torch_same_malloc']:.2f}x" if r.get("vs_torch_same_malloc") else "-"
         order = f"{r['vs_tinygan_first']:.2f}x" if r.get("vs_tinygan_first") else "-"
         speedup = f"{r['speedup_vs_numpy']:.1f}x" if r.get("speedup_vs_numpy") else "-"
         spread = f"{r.get('min_ms', r['ms']):.1f}–{r.get('max_ms', r['ms']):.1f}"
-        lines.append(f"{r['name']:86} {r['ms']:9.1f} {spread:>13} {ratio:>11} {order:>17} {speedup:>13}")
+        lines.append(f"{r['name']:86} {r['ms']:9.1f} {spread:>13} {ratio:>11} {same_malloc:>14} {order:>17} "
+                     f"{speedup:>13}")
     return "\n".join(lines)
 
 
@@ -60,8 +62,8 @@ def write(out_dir, result):
     os.makedirs(out_dir, exist_ok=True)
     files.write_json(os.path.join(out_dir, "bench.json"), result)
     with files.atomic_open(os.path.join(out_dir, "bench.csv"), "w", newline="") as f:
-        fields = ["kind", "op", "shape", "impl", "ms", "gflops", "gbs", "pct_peak", "vs_torch", "vs_tinygan_first",
-                  "forward_pct", "backward_data_pct", "backward_weight_pct"]
+        fields = ["kind", "op", "shape", "impl", "ms", "gflops", "gbs", "pct_peak", "vs_torch", "vs_torch_same_malloc",
+                  "vs_tinygan_first", "forward_pct", "backward_data_pct", "backward_weight_pct"]
         writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for r in result["kernels"]:

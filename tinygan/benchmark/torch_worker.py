@@ -22,7 +22,7 @@ import time
 DCGAN_WIDTH = {32: 32, 64: 64}   # as tinygan/benchmark/suites.py
 
 WATCHED_ENV = ("OMP_WAIT_POLICY", "OPENBLAS_THREAD_TIMEOUT", "OMP_NUM_THREADS", "OPENBLAS_CORETYPE",
-               "OPENBLAS_L2_SIZE", "MKL_NUM_THREADS")
+               "OPENBLAS_L2_SIZE", "MKL_NUM_THREADS", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
 
 
 def dcgan(torch, image_size=32, nz=64, width=32, channels=1):

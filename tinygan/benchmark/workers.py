@@ -46,8 +46,10 @@ def start(script, args, env):
     return worker, json.loads(worker.stdout.readline() or "null")
 
 
-def start_torch_worker(device, workload):
-    return start("torch_worker.py", [device, workload], worker_environment())
+def start_torch_worker(device, workload, extra_env=None):
+    """extra_env: variables on top of the plain user's environment (the bench's second PyTorch
+    worker gets glibc's variables for tinygan's allocator settings, tinygan/_malloc.py)."""
+    return start("torch_worker.py", [device, workload], {**worker_environment(), **(extra_env or {})})
 
 
 def start_tinygan_worker(order, device, workload, kernels=None):
