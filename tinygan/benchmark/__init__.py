@@ -108,8 +108,8 @@ def _step_rows(device, quick):
                                  f"{torch_info['threads']} threads)", "ms": theirs[0], "min_ms": theirs[1],
                          "max_ms": theirs[2], "workload": name, "contender": "torch", "worker": torch_info})
         if same_malloc:
-            rows.append({"name": f"PyTorch {torch_info['torch']} {device} {label} (the same, glibc malloc set as "
-                                 "tinygan sets it)", "ms": same_malloc[0], "min_ms": same_malloc[1],
+            rows.append({"name": f"PyTorch {torch_info['torch']} {device} {label} (+ tinygan's malloc settings)",
+                         "ms": same_malloc[0], "min_ms": same_malloc[1],
                          "max_ms": same_malloc[2], "workload": name, "contender": "torch same malloc",
                          "worker": contenders["torch same malloc"][1]})
     return rows
