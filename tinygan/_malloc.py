@@ -9,12 +9,14 @@ faults and 66-68 ms; with both thresholds fixed high, ~0 faults and 58-61 ms (th
 91-96 -> 72-76 ms). The same cost is why PyTorch's CPU tuning guide suggests preloading jemalloc or
 tcmalloc; tinygan needs no preload, only two mallopt(3) settings made at `import tinygan`:
 
-- M_MMAP_THRESHOLD = 32 MiB (glibc's maximum): blocks below it come from the heap, so they are reused;
+- M_MMAP_THRESHOLD = 32 MiB (glibc's maximum on 64-bit): blocks below it come from the heap, so they are reused;
 - M_TRIM_THRESHOLD = 1 GiB: up to that much freed memory stays in the heap for the next step.
 
-The price is that the process keeps its peak heap (up to 1 GiB above what it uses) instead of
-returning it. A user's own MALLOC_MMAP_THRESHOLD_ or MALLOC_TRIM_THRESHOLD_ (glibc's variables)
-wins: then nothing is changed. Other C libraries are left alone.
+The price is that the process keeps its peak heap instead of returning it (the trim threshold
+bounds only the free memory at the top of the main heap). A user's own MALLOC_MMAP_THRESHOLD_ or
+MALLOC_TRIM_THRESHOLD_ (glibc's variables), or the same thresholds in GLIBC_TUNABLES, win: then
+nothing is changed. Other C libraries are left alone (an allocator preloaded with LD_PRELOAD is
+not detected: mallopt then configures glibc's, which that process does not use).
 """
 import ctypes
 import os
@@ -29,19 +31,22 @@ ENVIRONMENT = {"MALLOC_MMAP_THRESHOLD_": str(MMAP_THRESHOLD), "MALLOC_TRIM_THRES
 
 
 def keep_freed_memory():
-    """Apply SETTINGS through glibc's mallopt; returns a short phrase saying what was done."""
+    """Apply SETTINGS through glibc's mallopt; returns (applied, a short phrase saying what was done)."""
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return "malloc left as it is (not glibc)"
-    chosen = [k for k in ENVIRONMENT if k in os.environ]
+        return False, "malloc left as it is (not glibc)"
+    tunables = [t for t in ("glibc.malloc.mmap_threshold", "glibc.malloc.trim_threshold")
+                if t in os.environ.get("GLIBC_TUNABLES", "")]
+    chosen = [k for k in ENVIRONMENT if k in os.environ] + tunables
     if chosen:
-        return f"malloc left as it is ({', '.join(chosen)} set by the user)"
+        return False, f"malloc left as it is ({', '.join(chosen)} set by the user)"
     mallopt = ctypes.CDLL(None).mallopt
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     # in order, stopping at a refusal: a fixed trim threshold without the mmap one turns off glibc's
-    # raising of the mmap threshold, and every large array would then be mmap'ed afresh
+    # raising of the mmap threshold, and every large array would then be mmap'ed afresh (the mmap
+    # call is the one that can be refused: 32 MiB is the cap on 64-bit glibc)
     if not all(mallopt(param, value) == 1 for param, value in SETTINGS.items()):
-        return "malloc left as it is (mallopt refused)"
-    return "malloc keeps freed memory (mmap threshold 32 MiB, trim threshold 1 GiB)"
+        return False, "malloc left as it is (mallopt refused)"
+    return True, "glibc malloc keeps freed memory (mallopt: mmap threshold 32 MiB, trim threshold 1 GiB)"
 
 
-status = keep_freed_memory()
+applied, status = keep_freed_memory()

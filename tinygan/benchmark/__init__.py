@@ -78,8 +78,8 @@ def _step_rows(device, quick):
         if device == "gpu":   # the same step on the CPU backend, for the GPU speed-up
             contenders["numpy backend"] = workers.start_tinygan_worker("tinygan-first", "cpu", name)
         contenders["torch"] = workers.start_torch_worker(device, name)
-        if device == "cpu" and not quick:   # PyTorch with tinygan's allocator settings: that part of the ratio
-            from tinygan import _malloc
+        from tinygan import _malloc
+        if device == "cpu" and not quick and _malloc.applied:   # PyTorch with tinygan's allocator settings
             contenders["torch same malloc"] = workers.start_torch_worker(device, name, _malloc.ENVIRONMENT)
         torch_info = contenders["torch"][1]
         heavy = name in ("dcgan64", "vae64")

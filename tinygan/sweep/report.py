@@ -182,7 +182,8 @@ def mode_collapse_table(groups, seeds, steps, width, batch, model=None):
         widths = "default widths"
     elif model == "pacgan":     # --width is D's maxout units there, and G gets twice as many (gan/train.py)
         from tinygan.gan.models import PACGAN_PIECES
-        widths = f"PacGAN's networks (D {width} maxout units x {PACGAN_PIECES} pieces, G {2 * width} units)"
+        g_width = 2 * width if isinstance(width, int) else "2x D's"     # width: "100/200" when runs differ
+        widths = f"PacGAN's networks (D {width} maxout units x {PACGAN_PIECES} pieces, G {g_width} units)"
     else:
         widths = f"{width} hidden units"
     lines = [f"{seeds} seed(s), {steps} steps per run, batch {batch}, {widths}; published: PacGAN (Lin et al. 2018) "

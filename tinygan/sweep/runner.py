@@ -41,7 +41,7 @@ THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THRE
 DROPPED_ENV = ("MALLOC_TRIM_THRESHOLD_",)
 # Dask's workers sample their running task's Python stack every 10 ms for the dashboard's profile
 # (distributed.worker.profile), holding the GIL while they walk it: a sweep's runs are Python-heavy
-# training loops, and a 2-D ring run took ~7 % more CPU time with it on (docs/sweeps.md). No one looks at
+# training loops, and a 2-D ring run took ~7 % more CPU time with it on (noisy; docs/sweeps.md). No one looks at
 # that profile in a sweep, so the local cluster's workers run without it.
 WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 
@@ -373,7 +373,7 @@ def worker_info(out, probe, token):
             "blas_threads": blas, "numba_threads": numba.get_num_threads(), "sees_out": sees,
             "tensorboardX": tensorboard.available(), "env": {k: os.environ.get(k) for k in THREAD_ENV},
             "dropped_env": {k: os.environ[k] for k in DROPPED_ENV if k in os.environ},
-            "config": {k: dask.config.get(k) for k in WORKER_CONFIG}}
+            "config": {k: dask.config.get(k) for k in WORKER_CONFIG}, "malloc": tinygan._malloc.status}
 
 
 def check_workers(client, out):
