@@ -14,6 +14,7 @@ import sys
 
 import numpy as np
 
+from tinygan import _malloc
 from tinygan.benchmark import machine, report, suites, workers
 
 BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -78,15 +79,14 @@ def _step_rows(device, quick):
         if device == "gpu":   # the same step on the CPU backend, for the GPU speed-up
             contenders["numpy backend"] = workers.start_tinygan_worker("tinygan-first", "cpu", name)
         contenders["torch"] = workers.start_torch_worker(device, name)
-        from tinygan import _malloc
         if device == "cpu" and not quick and _malloc.applied:   # PyTorch with tinygan's allocator settings
             contenders["torch same malloc"] = workers.start_torch_worker(device, name, _malloc.ENVIRONMENT)
         torch_info = contenders["torch"][1]
         heavy = name in ("dcgan64", "vae64")
         result = workers.interleaved(contenders, rounds=2 if quick else 5, per_round=4 if quick else (6 if heavy else 10),
                                      warmup=2 if quick else 3)
-        theirs, ours = result.pop("torch"), result["tinygan-first"]
-        same_malloc = result.pop("torch same malloc", None)
+        baselines = {who: result.pop(who, None) for who in ("torch", "torch same malloc")}
+        theirs, same_malloc, ours = baselines["torch"], baselines["torch same malloc"], result["tinygan-first"]
         for who, spread in result.items():
             if spread is None:
                 continue
@@ -103,15 +103,13 @@ def _step_rows(device, quick):
             rows.append(row)
         if device == "gpu" and result.get("numpy backend"):
             rows[-len(result)]["speedup_vs_numpy"] = result["numpy backend"][0] / ours[0]
-        if theirs:
-            rows.append({"name": f"PyTorch {torch_info['torch']} {device} {label} (clean process, "
-                                 f"{torch_info['threads']} threads)", "ms": theirs[0], "min_ms": theirs[1],
-                         "max_ms": theirs[2], "workload": name, "contender": "torch", "worker": torch_info})
-        if same_malloc:
-            rows.append({"name": f"PyTorch {torch_info['torch']} {device} {label} (+ tinygan's malloc settings)",
-                         "ms": same_malloc[0], "min_ms": same_malloc[1],
-                         "max_ms": same_malloc[2], "workload": name, "contender": "torch same malloc",
-                         "worker": contenders["torch same malloc"][1]})
+        for who, spread in baselines.items():
+            if spread:       # a spread means the worker ran, so torch_info is there
+                what = (f"clean process, {torch_info['threads']} threads" if who == "torch"
+                        else "+ tinygan's malloc settings")
+                rows.append({"name": f"PyTorch {torch_info['torch']} {device} {label} ({what})", "ms": spread[0],
+                             "min_ms": spread[1], "max_ms": spread[2], "workload": name, "contender": who,
+                             "worker": contenders[who][1]})
     return rows
 
 
