@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tinygan import cli, errors
-from tinygan.sweep import report, runner
+from tinygan.sweep import cluster, report, runner
 from tinygan.sweep import spec as specs
 
 # a VAE run of a second or so: an MLP, 2 latents, 8 images a step
@@ -143,11 +143,11 @@ def test_a_four_run_sweep_on_a_two_worker_local_cluster(tmp_path):
 def test_the_sweep_process_keeps_its_own_thread_settings(tmp_path, monkeypatch):
     """Dask sets the workers' thread variables in this process while it spawns them: undone after."""
     pytest.importorskip("distributed")
-    for key in runner.THREAD_ENV:
+    for key in cluster.THREAD_ENV:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
     before = dict(os.environ)
-    with runner.local_cluster(1):
+    with cluster.local_cluster(1):
         assert dict(os.environ) == before
     assert dict(os.environ) == before
 
@@ -252,7 +252,7 @@ def test_a_worker_that_cannot_see_the_sweep_folder_is_named():
             return {"tcp://10.0.0.2:4000": {"sees_out": False}, "tcp://10.0.0.1:4000": {"sees_out": True}}
 
     with pytest.raises(ValueError, match=r"worker\(s\) tcp://10.0.0.2:4000 cannot see .*same path"):
-        runner.check_workers(Client(), os.getcwd())
+        cluster.check_workers(Client(), os.getcwd())
 
 
 # ---- the report --------------------------------------------------------------------------------
@@ -381,7 +381,7 @@ def test_a_sweep_on_a_dask_scheduler_and_workers_started_with_dasks_own_commands
     import psutil                                                   # a dependency of distributed
     path = tiny_vae_spec(tmp_path, seeds=(0, 1), methods={"vae": 'model = "vae"'}, extra="tensorboard = false")
     out, info_file = tmp_path / "out", tmp_path / "scheduler.json"
-    env = {**os.environ, **runner.THREAD_ENV}                       # what the docs start workers with
+    env = {**os.environ, **cluster.THREAD_ENV}                       # what the docs start workers with
     worker_envs = {"worker": env, "gpu-worker": _strict_cupy_environment(tmp_path, env)}
     dask_cmd = [sys.executable, "-m", "dask"]                       # `dask ...` of this interpreter
     logs = {name: open(tmp_path / f"{name}.log", "wb") for name in ("scheduler", *worker_envs)}

@@ -4,6 +4,7 @@ aggregates them into results.csv / results.json and the study's tables.
 
     spec.py    the TOML study spec and its expansion into checked, named configs
     runner.py  running them: skip finished, resume interrupted, record failures; Dask or in-process
+    cluster.py the Dask side: a local cluster of one-thread workers, what every worker reports
     report.py  the aggregation and the tables (mode collapse vs PacGAN, metric agreement vs the lecture)
     studies/   the shipped specs (tinygan sweep mode-collapse ...)
 
