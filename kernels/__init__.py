@@ -2,7 +2,7 @@
 
 `available()` prints the table; `use(op, impl)` picks one (also as a context manager).
 Each op registers its implementations, with literal "module:function" targets, next to the
-Function that calls them: tinygan/ops/conv.py (conv2d_*), tinygan/ops/losses.py (the fused
+Function that calls them: tinygan/ops/conv.py (conv2d_*, conv_bias_*), tinygan/ops/losses.py (the fused
 losses), tinygan/ops/norm.py (batch_norm_*), tinygan/ops/activation.py (the activations),
 tinygan/ops/linalg.py (matmul). The registry and its public API: registry.py.
 Registration order is preference order: on NumPy arrays numba_cpu (the fastest, measured by

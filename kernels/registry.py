@@ -28,6 +28,7 @@ from tinygan.errors import KernelError
 
 # A family name selects every op of the family at once (TINYGAN_KERNELS=conv2d:im2col).
 FAMILIES = {"conv2d": ("conv2d_forward", "conv2d_backward_data", "conv2d_backward_weight"),
+            "conv_bias": ("conv_bias_add", "conv_bias_grad"),
             "batch_norm": ("batch_norm_forward", "batch_norm_backward"),
             "losses": ("bce_with_logits", "mse", "gaussian_kl", "reparameterize_kl"),
             "maxout": ("maxout_forward", "maxout_backward"),

@@ -193,3 +193,30 @@ def test_conv_shape_errors_name_the_op_and_shapes():
         tinygan.nn.Conv2d(1, 4, 3)(x)
     with pytest.raises(tinygan.DTypeError, match="conv2d"):
         F.conv2d(x, tinygan.zeros(4, 3, 3, 3, dtype=np.float64))
+
+
+def test_a_bias_that_is_not_one_value_per_output_channel_is_refused():
+    """A (1,) bias used to broadcast over every channel without a word; a (5,) one failed deep in NumPy."""
+    x = tinygan.zeros(2, 3, 8, 8)
+    with pytest.raises(tinygan.ShapeError, match=r"conv2d: bias \(1,\) does not match the weight's 4 output channels"):
+        F.conv2d(x, tinygan.zeros(4, 3, 3, 3), tinygan.zeros(1))
+    with pytest.raises(tinygan.ShapeError, match=r"conv_transpose2d: bias \(3,\) does not match the weight's 2 output"):
+        F.conv_transpose2d(x, tinygan.zeros(3, 2, 4, 4), tinygan.zeros(3), stride=2)
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_the_bias_is_added_once_per_channel_and_its_gradient_sums_over_samples_and_pixels(transposed):
+    """Against the definition written out with NumPy, on a layer big enough (y ≥ 2^15 values) for
+    the parallel kernels."""
+    rng = np.random.default_rng(3)
+    x = tinygan.tensor(rng.standard_normal((4, 6, 84, 84)), requires_grad=True, dtype=np.float64)
+    w_shape = (6, 5, 4, 4) if transposed else (5, 6, 4, 4)     # 6 input channels, 5 output channels
+    w = tinygan.tensor(rng.standard_normal(w_shape), requires_grad=True, dtype=np.float64)
+    b = tinygan.tensor(rng.standard_normal(5), requires_grad=True, dtype=np.float64)
+    conv = F.conv_transpose2d if transposed else F.conv2d
+    y = conv(x, w, b, stride=2, padding=1)
+    plain = conv(tinygan.tensor(x.array.copy()), tinygan.tensor(w.array.copy()), stride=2, padding=1).array
+    np.testing.assert_allclose(y.array, plain + b.array[None, :, None, None], rtol=1e-12, atol=1e-12)
+    gy = rng.standard_normal(y.shape)
+    y.backward(tinygan.tensor(gy, dtype=np.float64))
+    np.testing.assert_allclose(b.grad.array, [gy[:, o].sum() for o in range(5)], rtol=1e-12)

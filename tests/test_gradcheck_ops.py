@@ -5,6 +5,7 @@ import pytest
 
 import tinygan
 import tinygan.nn.functional as F
+from tinygan.ops.conv import ConvBiasGrad
 from tinygan.testing import GradcheckError, gradcheck, gradgradcheck
 from conftest import t64
 
@@ -74,6 +75,9 @@ CASES = {
     "linear_batched": (lambda x, w, b: F.linear(x, w, b), lambda: [t64(2, 3, 4), t64(2, 4), t64(2)]),
     "conv2d": (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), lambda: [t64(2, 2, 5, 4), t64(3, 2, 3, 3), t64(3)]),
     "conv2d_stride1": (lambda x, w: F.conv2d(x, w, padding=(0, 1)), lambda: [t64(1, 2, 4, 4), t64(2, 2, 2, 3)]),
+    # a conv bias's gradient as an op of its own: conv2d's double backward above keeps gy fixed,
+    # so this is where the op's backward (a broadcast) is checked
+    "conv_bias_grad": (lambda g: ConvBiasGrad()(g), lambda: [t64(2, 3, 2, 4)]),
     "conv_transpose2d": (lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
                          lambda: [t64(2, 3, 3, 2), t64(3, 2, 3, 3), t64(2)]),
     "batch_norm_train": (lambda x, g, b: F.batch_norm(x, None, None, g, b, training=True),

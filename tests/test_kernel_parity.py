@@ -32,6 +32,9 @@ def _inputs(op, dtype, rng):
         logvar = np.concatenate([rng.standard_normal(157) * 3, [-40.0, 20.0, 0.0]])
         return tuple(a.astype(dtype) for a in (rng.standard_normal(160), logvar, rng.standard_normal(160)))
     x = (rng.standard_normal((6, 5, 4, 3)) * 3 + 1).astype(dtype)
+    if op == "conv_bias_grad":       # a NaN in channel 2 and an inf in channel 4 must reach their sums
+        x[1, 2, 0, 0], x[3, 4, 1, 1] = np.nan, np.inf
+        return (x,)
     gamma, beta = rng.uniform(0.5, 1.5, 5).astype(dtype), rng.standard_normal(5).astype(dtype)
     if op == "batch_norm_forward":
         return x, gamma, beta, 1e-5
@@ -39,7 +42,7 @@ def _inputs(op, dtype, rng):
     return rng.standard_normal(x.shape).astype(dtype), x, gamma, mean, invstd
 
 
-IN_PLACE = ("adam_update",)         # ops that change their arguments instead of returning arrays
+IN_PLACE = ("adam_update", "conv_bias_add")    # ops that change their arguments instead of returning arrays
 CASES = [(op, impl) for op in registry.ops() if not op.startswith("conv2d") and op not in IN_PLACE
          for impl in registry.implementations(op) if impl != "reference" and "numpy" in registry.get(op, impl).backends]
 IN_PLACE_CASES = [(op, impl) for op in IN_PLACE for impl in registry.implementations(op)
@@ -117,7 +120,7 @@ def test_gaussian_kl_gradient_with_respect_to_mu_is_mu():
 def test_parity_cases_cover_every_fused_op():
     assert {op for op, _ in CASES} == {"bce_with_logits", "mse", "gaussian_kl", "reparameterize_kl", "batch_norm_forward",
                                        "batch_norm_backward", "matmul", "maxout_forward", "maxout_backward",
-                                       *registry.FAMILIES["activations"]}
+                                       "conv_bias_grad", *registry.FAMILIES["activations"]}
 
 
 def test_conftest_reset_1_a_test_leaves_kernel_choices_and_a_backend_behind():
@@ -201,11 +204,30 @@ def test_batch_norm_of_2d_inputs_matches_reference(impl, dtype, tol, shape):
         np.testing.assert_allclose(g, w, rtol=tol, atol=tol * 10)
 
 
+@pytest.mark.parametrize("layout", ["C", "strided"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("op,impl", [case for case in IN_PLACE_CASES if case[0] == "conv_bias_add"])
+def test_conv_bias_add_writes_into_its_output_as_the_reference_computes(op, impl, dtype, layout):
+    """y += b per channel, in y itself (also when y is a strided view: a kernel that wrote into a
+    contiguous copy would leave y unchanged), with a NaN and an inf among the biases."""
+    rng = np.random.default_rng(5)
+    base = rng.standard_normal((4, 5, 6, 14)).astype(dtype)
+    y = base if layout == "C" else base[:, :, ::2, 3:10]
+    b = rng.standard_normal(5).astype(dtype)
+    b[1], b[3] = np.nan, np.inf
+    want = registry.get(op, "reference").load()(np.array(y), b.copy())
+    pristine_b = b.copy()
+    got = registry.get(op, impl).load()(y, b)
+    assert got is y, f"{impl} {op} must return the array it was given"
+    np.testing.assert_array_equal(b, pristine_b)
+    np.testing.assert_array_equal(y, want)      # one addition per element: exact
+
+
 @pytest.mark.parametrize("b1,b2", [(0.5, 0.999), (0.9, 0.999)])        # 0.9, 0.999: 1 − β not exact in float32
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("op,impl", IN_PLACE_CASES)
+@pytest.mark.parametrize("op,impl", [case for case in IN_PLACE_CASES if case[0] == "adam_update"])
 def test_in_place_kernels_match_reference(op, impl, dtype, b1, b2):
-    """Adam's update (the one in-place op), 5 steps from zero moments, as Adam starts: the parameter
+    """Adam's update, 5 steps from zero moments, as Adam starts: the parameter
     and both moments, compared relatively (v is ~1e-3 of g² at first), with gradients that change
     sign and a zero-gradient entry (v stays 0 there: ε keeps the step finite)."""
     rng = np.random.default_rng(4)

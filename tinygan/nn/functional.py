@@ -106,6 +106,15 @@ def _check_conv(op, x, weight, in_axis):
                          f"expects {weight.shape[in_axis]}")
 
 
+def _channel_bias(op, channels, bias):
+    """bias itself, once it is known to be one value per output channel (a (1,) bias would
+    otherwise broadcast silently)."""
+    if bias is not None and tuple(bias.shape) != (channels,):
+        raise ShapeError(f"{op}: bias {tuple(bias.shape)} does not match the weight's {channels} output channels; "
+                         f"expected ({channels},)")
+    return bias
+
+
 def conv2d(x, weight, bias=None, stride=1, padding=0):
     """Cross-correlation as in PyTorch: x (N, C, H, W), weight (O, C, KH, KW) -> (N, O, HO, WO)."""
     _check_conv("conv2d", x, weight, 1)
@@ -114,8 +123,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     if min(conv_out_hw(x.shape[2:], weight.shape[2:], stride, padding)) < 1 or min(stride) < 1 or min(padding) < 0:
         raise ShapeError(f"conv2d: input {x.shape} with kernel {weight.shape[2:]}, stride {stride}, "
                          f"padding {padding} gives an empty output")
-    y = conv_ops.conv2d(x, weight, stride, padding)
-    return y + bias.reshape(1, -1, 1, 1) if bias is not None else y
+    return conv_ops.conv2d(x, weight, stride, padding, _channel_bias("conv2d", weight.shape[0], bias))
 
 
 def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0):
@@ -130,8 +138,8 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
                    for i in range(2))
     if min(out_hw) < 1:
         raise ShapeError(f"conv_transpose2d: input {x.shape} with weight {weight.shape} gives output size {out_hw}")
-    y = conv_ops.backward_data(x, weight, stride, padding, out_hw)
-    return y + bias.reshape(1, -1, 1, 1) if bias is not None else y
+    return conv_ops.backward_data(x, weight, stride, padding, out_hw,
+                                  _channel_bias("conv_transpose2d", weight.shape[1], bias))
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):

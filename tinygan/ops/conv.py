@@ -5,12 +5,42 @@
     Conv2dBackwardData(g, w)   gx = the adjoint of x ↦ x ⋆ w applied to g   (= conv_transpose2d)
     Conv2dBackwardWeight(x, g) gw = the adjoint of w ↦ x ⋆ w applied to g
 
-All three are bilinear, so each one's backward is the other two. The arrays are computed by
+All three are bilinear, so each one's backward is the other two. A layer's bias b rides along in the
+node that makes the layer's output (Conv2d, or Conv2dBackwardData for conv_transpose2d), as in
+PyTorch's convolution: y += b on the kernel's fresh output, gb = ConvBiasGrad(gy). The arrays are computed by
 whichever kernel the registry (tinygan.kernels) selects: the implementations registered above
 each Function, in preference order (the first that runs on the array's backend is the default).
 """
 from tinygan.kernels import kernel, register
+from tinygan.ops.shape import broadcast_to
 from tinygan.tensor import Function
+
+register("conv_bias_add", "numba_cpu", "tinygan.kernels.conv_bias_numba_cpu:conv_bias_add", ("numpy",),
+         "in place, a (sample, channel) plane per task")
+register("conv_bias_add", "reference", "tinygan.kernels.conv_bias_reference:conv_bias_add", ("numpy", "cupy"),
+         "y += b broadcast over the channel axis")
+register("conv_bias_grad", "numba_cpu", "tinygan.kernels.conv_bias_numba_cpu:conv_bias_grad", ("numpy",),
+         "float64 plane sums, a (sample, channel) plane per task")
+register("conv_bias_grad", "reference", "tinygan.kernels.conv_bias_reference:conv_bias_grad", ("numpy", "cupy"),
+         "gy.sum(axis=(0, 2, 3))")
+
+
+def _with_bias(y, b):
+    """y (the conv kernel's own new array, which nothing else holds) += b over the channels."""
+    return y if b is None else kernel("conv_bias_add", y)(y, b)
+
+
+class ConvBiasGrad(Function):
+    """gb[o] = Σ_{n,h,w} g[n, o, h, w], a conv bias's gradient; its adjoint broadcasts back."""
+    def forward(self, g):
+        return kernel("conv_bias_grad", g)(g)
+    def backward(self, ggb):
+        return broadcast_to(ggb.reshape(1, -1, 1, 1), self.inputs[0].shape)
+
+
+def _bias_grad(fn, g):
+    """The bias's gradient if fn was given a bias that needs one (its third input), else None."""
+    return ConvBiasGrad()(g) if len(fn.inputs) == 3 and fn.needs_input_grad[2] else None
 
 register("conv2d_forward", "numba_cpu", "tinygan.kernels.conv_numba_cpu:conv2d_forward", ("numpy",),
          "a row block per thread: NHWC im2col + one-thread BLAS")
@@ -28,13 +58,13 @@ register("conv2d_forward", "reference", "tinygan.kernels.conv_reference:conv2d_f
 
 class Conv2d(Function):
     def __init__(self, stride, padding): self.stride, self.padding = stride, padding
-    def forward(self, x, w):
-        return kernel("conv2d_forward", x)(x, w, self.stride, self.padding)
+    def forward(self, x, w, b=None):
+        return _with_bias(kernel("conv2d_forward", x)(x, w, self.stride, self.padding), b)
     def backward(self, gy):
-        x, w = self.inputs
+        x, w = self.inputs[:2]
         gx = backward_data(gy, w, self.stride, self.padding, x.shape[2:]) if self.needs_input_grad[0] else None
         gw = backward_weight(x, gy, self.stride, self.padding, w.shape[2:]) if self.needs_input_grad[1] else None
-        return gx, gw
+        return gx, gw, _bias_grad(self, gy)
 
 
 register("conv2d_backward_data", "numba_cpu", "tinygan.kernels.conv_numba_cpu:conv2d_backward_data", ("numpy",),
@@ -51,13 +81,13 @@ register("conv2d_backward_data", "reference", "tinygan.kernels.conv_reference:co
 
 class Conv2dBackwardData(Function):
     def __init__(self, stride, padding, x_hw): self.stride, self.padding, self.x_hw = stride, padding, x_hw
-    def forward(self, g, w):
-        return kernel("conv2d_backward_data", g)(g, w, self.stride, self.padding, self.x_hw)
+    def forward(self, g, w, b=None):
+        return _with_bias(kernel("conv2d_backward_data", g)(g, w, self.stride, self.padding, self.x_hw), b)
     def backward(self, ggx):
-        g, w = self.inputs
+        g, w = self.inputs[:2]
         g_g = conv2d(ggx, w, self.stride, self.padding) if self.needs_input_grad[0] else None
         g_w = backward_weight(ggx, g, self.stride, self.padding, w.shape[2:]) if self.needs_input_grad[1] else None
-        return g_g, g_w
+        return g_g, g_w, _bias_grad(self, ggx)
 
 
 register("conv2d_backward_weight", "numba_cpu", "tinygan.kernels.conv_numba_cpu:conv2d_backward_weight", ("numpy",),
@@ -83,12 +113,12 @@ class Conv2dBackwardWeight(Function):
         return g_x, g_g
 
 
-def conv2d(x, w, stride, padding):
-    return Conv2d(stride, padding)(x, w)
+def conv2d(x, w, stride, padding, bias=None):
+    return Conv2d(stride, padding)(x, w, *([] if bias is None else [bias]))
 
 
-def backward_data(g, w, stride, padding, x_hw):
-    return Conv2dBackwardData(stride, padding, tuple(x_hw))(g, w)
+def backward_data(g, w, stride, padding, x_hw, bias=None):
+    return Conv2dBackwardData(stride, padding, tuple(x_hw))(g, w, *([] if bias is None else [bias]))
 
 
 def backward_weight(x, g, stride, padding, k_hw):
