@@ -133,6 +133,18 @@ def test_numba_cpu_nchw_copies_touch_exactly_their_rows(r0, r1):
     assert np.isnan(gb[:, r1 - r0:]).all()
 
 
+@pytest.mark.parametrize("h,w", [(5, 7), (32, 33), (40, 26)], ids=["row tasks", "whole planes", "whole planes, H > W"])
+def test_numba_cpu_nhwc_copy_moves_every_value_in_both_loop_orders(h, w):
+    """_nchw_to_nhwc changes its loop order from WHOLE_PLANES_MIN values per plane on; the conv sweep
+    above only has small planes, so both orders are checked here, on every value."""
+    from tinygan.kernels.conv_numba_cpu import WHOLE_PLANES_MIN, _nchw_to_nhwc
+    assert (h * w >= WHOLE_PLANES_MIN) == (h > 5)
+    x = np.random.default_rng(2).standard_normal((3, 4, h, w)).astype(np.float32)
+    out = np.full((3, h, w, 4), np.nan, dtype=np.float32)
+    _nchw_to_nhwc(x, out)
+    np.testing.assert_array_equal(out, x.transpose(0, 2, 3, 1))
+
+
 def test_reference_matches_a_direct_sum_at_one_pixel():
     """The reference itself, checked against the definition written out for one output element."""
     x, wt = _arrays(2, 3, 6, 5, 4, 3)
