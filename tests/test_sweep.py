@@ -471,3 +471,20 @@ def test_mode_collapse_header_names_pacgans_networks():
     assert (f"D {maxout.out_features} maxout units x {maxout.pieces} pieces, G {g_first.out_features} units"
             in header)
     assert "hidden units" not in header
+
+
+def test_runs_start_seed_by_seed_so_a_sweep_cut_short_has_every_method(tmp_path, capsys):
+    """Spec order is method by method (vae s0, vae s1, beta s0, beta s1); a sweep starts the first
+    seed of every configuration first. Checked on the order a sequential sweep finishes them in,
+    and on the order --dry-run lists them in."""
+    path = tiny_vae_spec(tmp_path, methods={"vae": 'model = "vae"', "beta-vae": 'model = "beta-vae"\nbeta = [4.0, 8.0]'},
+                         seeds=(0, 1))
+    study = specs.load(str(path))
+    assert [r.name for r in study.runs()][:2] == ["vae_seed=0", "vae_seed=1"]      # the spec's own order
+    result = runner.run_sweep(study, str(tmp_path / "out"), progress=False, echo=lambda line: None)
+    finished = [r["name"] for r in result["results"]]
+    assert finished == ["vae_seed=0", "beta-vae_beta=4_seed=0", "beta-vae_beta=8_seed=0",
+                        "vae_seed=1", "beta-vae_beta=4_seed=1", "beta-vae_beta=8_seed=1"]
+    assert sorted(finished) == sorted(r.name for r in study.runs())
+    assert cli.main(["sweep", str(path), "--out", str(tmp_path / "unused"), "--dry-run"]) == 0
+    assert capsys.readouterr().out.splitlines()[:len(finished)] == finished

@@ -46,7 +46,7 @@ def cmd_sweep(args):
     study = spec.load(args.spec)
     if args.dry_run:
         runs = study.runs()
-        for run in runs:
+        for run in runner.start_order(runs):      # the order a sweep starts them in
             print(run.name)
         print(f"sweep: {study.source}: {len(runs)} runs of train {study.kind}, every config checked "
               f"({time.perf_counter() - started:.2f} s with the imports); nothing trained")

@@ -191,10 +191,24 @@ def run_sweep(spec, out, workers=1, scheduler=None, tensorboard=None, progress=T
         rundir.release_lock(out, lock)
 
 
+def start_order(runs):
+    """The runs in the order they are started: the first seed of every configuration, then the
+    second of every one, and so on (the spec's order otherwise). A sweep stopped early, or a
+    cluster lost halfway, then leaves a few seeds of every method instead of every seed of the
+    first methods and none of the last; re-running it fills in the rest."""
+    seen = {}
+    ranks = []
+    for run in runs:
+        label = run.label()
+        ranks.append(seen.get(label, 0))
+        seen[label] = ranks[-1] + 1
+    return [run for _, run in sorted(zip(ranks, runs), key=lambda pair: pair[0])]
+
+
 def _sweep(spec, runs, out, workers, scheduler, tensorboard, progress, echo):
     from tqdm import tqdm
     write_sweep_file(spec, runs, out)
-    jobs = [job(spec, r) for r in runs]
+    jobs = [job(spec, r) for r in start_order(runs)]
     tensorboard = spec.tensorboard if tensorboard is None else tensorboard
     failures = _Failures(out)
     results, started, by_name = [], time.perf_counter(), {j["name"]: j for j in jobs}
