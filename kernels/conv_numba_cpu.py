@@ -14,6 +14,8 @@ Index mapping (P = HO*WO output pixels, K = KH*KW*C taps, row r = n*P + i*WO + j
     backward-data:    gcols (R, K)    = gbᵀ @ W2, then col2im adds each entry back onto the x
                       element im2col read it from; a block holds whole samples, so its scatter-adds
                       land in its own gx[n] and never collide with another thread's.
+forward + backward-weight of one x (conv2d_forward_and_backward_weight, what a transposed layer's
+    backward needs): both from the same blocks of columns, built once.
 A kernel that covers its whole unpadded input (one output pixel: DCGAN's G input and D output
 layers) skips all this: the conv is a Linear layer on x flattened in (C, H, W) order (_covers_input).
 Why blocks: a block's columns (BLOCK_BYTES) stay in the core's cache between im2col and
@@ -142,41 +144,69 @@ def _copy_from_nchw(g3, r0, r1, gb):
         r += run
 
 
+@njit(inline="always")
+def _forward_block(c, w2, r0, r1, channel_major, out_t, y3):
+    """The block's output rows r0 ≤ r < r1 from its columns c, written to y3 (NCHW, H·W flattened)."""
+    o_count = w2.shape[0]
+    if channel_major:
+        yb = out_t[:o_count * (r1 - r0)].reshape(o_count, r1 - r0)
+        np.dot(w2, c.T, yb)
+        _copy_to_nchw(yb, r0, r1, y3)
+    else:
+        rows = out_t[:(r1 - r0) * o_count].reshape(r1 - r0, o_count)
+        np.dot(c, w2.T, rows)
+        _scatter_rows(rows, r0, r1, y3)
+
+
+@njit(inline="always")
+def _weight_block(c, gy3, r0, r1, gb_t, product_t, partial_t):
+    """partial_t += (the block's gy rows, channel-major)ᵀ-product with its columns c."""
+    o_count = gy3.shape[1]
+    gb = gb_t[:o_count * (r1 - r0)].reshape(o_count, r1 - r0)
+    _copy_from_nchw(gy3, r0, r1, gb)
+    np.dot(gb, c, product_t)
+    partial_t += product_t
+
+
 @njit(parallel=True, cache=True)
 def _forward(xh, w2, kh, kw, sh, sw, ph, pw, ho, wo, block, channel_major, cols, out, y3):
     m = xh.shape[0] * ho * wo
-    o_count = w2.shape[0]
     for blk in prange((m + block - 1) // block):
         t = numba.get_thread_id()
         r0 = blk * block
         r1 = min(m, r0 + block)
         c = cols[t, :r1 - r0]
         _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, c)
-        if channel_major:
-            yb = out[t, :o_count * (r1 - r0)].reshape(o_count, r1 - r0)
-            np.dot(w2, c.T, yb)
-            _copy_to_nchw(yb, r0, r1, y3)
-        else:
-            rows = out[t, :(r1 - r0) * o_count].reshape(r1 - r0, o_count)
-            np.dot(c, w2.T, rows)
-            _scatter_rows(rows, r0, r1, y3)
+        _forward_block(c, w2, r0, r1, channel_major, out[t], y3)
 
 
 @njit(parallel=True, cache=True)
 def _backward_weight(xh, gy3, kh, kw, sh, sw, ph, pw, ho, wo, block, cols, gy_blocks, product, partial):
     m = xh.shape[0] * ho * wo
-    o_count = gy3.shape[1]
     partial[...] = 0.0
     for blk in prange((m + block - 1) // block):
         t = numba.get_thread_id()
         r0 = blk * block
         r1 = min(m, r0 + block)
         c = cols[t, :r1 - r0]
-        gb = gy_blocks[t, :o_count * (r1 - r0)].reshape(o_count, r1 - r0)
         _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, c)
-        _copy_from_nchw(gy3, r0, r1, gb)
-        np.dot(gb, c, product[t])
-        partial[t] += product[t]
+        _weight_block(c, gy3, r0, r1, gy_blocks[t], product[t], partial[t])
+
+
+@njit(parallel=True, cache=True)
+def _forward_and_backward_weight(xh, w2, gy3, kh, kw, sh, sw, ph, pw, ho, wo, block, channel_major, cols, out,
+                                 gy_blocks, product, partial, y3):
+    """_forward and _backward_weight of the same x in one pass: each block's columns are built once."""
+    m = xh.shape[0] * ho * wo
+    partial[...] = 0.0
+    for blk in prange((m + block - 1) // block):
+        t = numba.get_thread_id()
+        r0 = blk * block
+        r1 = min(m, r0 + block)
+        c = cols[t, :r1 - r0]
+        _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, c)
+        _forward_block(c, w2, r0, r1, channel_major, out[t], y3)
+        _weight_block(c, gy3, r0, r1, gy_blocks[t], product[t], partial[t])
 
 
 @njit(parallel=True, cache=True)
@@ -297,6 +327,17 @@ def conv2d_forward(x, w, stride, padding):
     return y
 
 
+def _weight_scratch(threads, block, o, k, dtype):
+    """cols, channel-major gy blocks, and per-thread products and partial sums of backward-weight."""
+    return (_scratch("cols", (threads, block, k), dtype), _scratch("gy_blocks", (threads, block * o), dtype),
+            _scratch("product", (threads, o, k), dtype), _scratch("partial", (threads, o, k), dtype))
+
+
+def _weight_gradient(partial, o, c, kh, kw):
+    """The per-thread partial sums of gW2 (O, K) added up and put back in w's (O, C, KH, KW) order."""
+    return np.ascontiguousarray(partial.sum(axis=0).reshape(o, kh, kw, c).transpose(0, 3, 1, 2))
+
+
 def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     single_threaded_scipy_blas()
     n, o, ho, wo = gy.shape
@@ -306,12 +347,34 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
         return matmul(gy.reshape(n, o).T, x.reshape(n, -1)).reshape(o, c, kh, kw)
     k = c * kh * kw
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
-    threads = _threads()
-    cols, gy_blocks = _scratch("cols", (threads, block, k), x.dtype), _scratch("out", (threads, block * o), x.dtype)
-    product, partial = _scratch("product", (threads, o, k), x.dtype), _scratch("partial", (threads, o, k), x.dtype)
+    cols, gy_blocks, product, partial = _weight_scratch(_threads(), block, o, k, x.dtype)
     run(_backward_weight, n * ho * wo * k, _nhwc(x), _rows3(gy), kh, kw, *stride, *padding, ho, wo, block, cols,
         gy_blocks, product, partial)
-    return np.ascontiguousarray(partial.sum(axis=0).reshape(o, kh, kw, c).transpose(0, 3, 1, 2))
+    return _weight_gradient(partial, o, c, kh, kw)
+
+
+def conv2d_forward_and_backward_weight(x, w, gy, stride, padding):
+    """(conv2d_forward(x, w), conv2d_backward_weight(x, gy)) with x copied to NHWC and each block's
+    columns built once for both: a transposed conv layer's backward needs exactly these two
+    (tinygan/ops/conv.py, Conv2dBackwardData.backward)."""
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    if _covers_input((h, wd), (kh, kw), padding):                        # plain GEMMs: nothing to share
+        return conv2d_forward(x, w, stride, padding), conv2d_backward_weight(x, gy, stride, padding, (kh, kw))
+    single_threaded_scipy_blas()
+    ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
+    k = c * kh * kw
+    block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
+    threads = _threads()
+    y = np.empty((n, o, ho, wo), dtype=x.dtype)
+    cols, gy_blocks, product, partial = _weight_scratch(threads, block, o, k, x.dtype)
+    out = _scratch("out", (threads, block * o), x.dtype)
+    run(_forward_and_backward_weight, 2 * n * ho * wo * k, _nhwc(x), _weight_matrix(w), _rows3(gy), kh, kw, *stride,
+        *padding, ho, wo, block, k <= THIN_K, cols, out, gy_blocks, product, partial, y.reshape(n, o, -1))
+    return y, _weight_gradient(partial, o, c, kh, kw)
+
+
+conv2d_forward.with_backward_weight = (conv2d_backward_weight, conv2d_forward_and_backward_weight)
 
 
 def conv2d_backward_data(gy, w, stride, padding, x_hw):

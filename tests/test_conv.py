@@ -57,6 +57,43 @@ def test_cpu_kernels_match_reference(op, impl, n, c, h, w, o, k, s, p):
     np.testing.assert_allclose(_impl(impl, op)(*args), getattr(conv_reference, op)(*args), rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
+@pytest.mark.parametrize("n,c,h,w,o,k,s,p", SWEEP[::3] + SWEEP[-4:])
+def test_numba_cpu_forward_and_backward_weight_in_one_pass_match_reference(n, c, h, w, o, k, s, p, dtype, tol):
+    """conv2d_forward_and_backward_weight (one im2col of x for both) against the two reference ops,
+    over every third shape of the sweep and the kernels that cover their input."""
+    from tinygan.kernels.conv_numba_cpu import conv2d_forward_and_backward_weight
+    x, wt = _arrays(n, c, h, w, o, k)
+    stride, pad = (s, s), (p, p)
+    gy = np.random.default_rng(1).standard_normal(_out_shape(x, wt, stride, pad))
+    y, gw = conv2d_forward_and_backward_weight(x.astype(dtype), wt.astype(dtype), gy.astype(dtype), stride, pad)
+    assert y.dtype == gw.dtype == dtype
+    np.testing.assert_allclose(y, conv_reference.conv2d_forward(x, wt, stride, pad), rtol=tol, atol=tol)
+    np.testing.assert_allclose(gw, conv_reference.conv2d_backward_weight(x, gy, stride, pad, (k, k)), rtol=tol, atol=tol)
+
+
+def test_a_transposed_layers_backward_builds_the_columns_once_and_gets_the_reference_gradients(monkeypatch):
+    """Both gradients of conv_transpose2d come from one call of the fused numba_cpu function (the
+    pairing Conv2d looks for), and agree with the reference kernels' gradients."""
+    from tinygan.kernels import conv_numba_cpu
+    paired, both = conv_numba_cpu.conv2d_forward.with_backward_weight
+    calls = []
+    monkeypatch.setattr(conv_numba_cpu.conv2d_forward, "with_backward_weight",
+                        (paired, lambda *args: calls.append(1) or both(*args)))
+    rng = np.random.default_rng(4)
+    arrays = rng.standard_normal((3, 4, 6, 5)), rng.standard_normal((4, 2, 4, 4)), rng.standard_normal(2)
+    gy = rng.standard_normal((3, 2, 12, 10))
+    grads = {}
+    for impl in ("numba_cpu", "reference"):
+        with kernels.use("conv2d", impl):
+            x, wt, b = (tinygan.tensor(a, requires_grad=True, dtype=np.float64) for a in arrays)
+            F.conv_transpose2d(x, wt, b, stride=2, padding=1).backward(tinygan.tensor(gy, dtype=np.float64))
+            grads[impl] = (x.grad.array, wt.grad.array, b.grad.array)
+    assert len(calls) == 1
+    for got, want in zip(grads["numba_cpu"], grads["reference"]):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
 @pytest.mark.parametrize("impl", CPU_IMPLS)
 def test_cpu_kernels_float32(impl):
     """float32 inputs give float32 outputs close to the float64 reference."""

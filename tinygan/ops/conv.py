@@ -13,6 +13,7 @@ each Function, in preference order (the first that runs on the array's backend i
 """
 from tinygan.kernels import kernel, register
 from tinygan.ops.shape import broadcast_to
+from tinygan.ops.side_outputs import with_side_outputs
 from tinygan.tensor import Function
 
 register("conv_bias_add", "numba_cpu", "tinygan.kernels.conv_bias_numba_cpu:conv_bias_add", ("numpy",),
@@ -57,9 +58,25 @@ register("conv2d_forward", "reference", "tinygan.kernels.conv_reference:conv2d_f
 
 
 class Conv2d(Function):
-    def __init__(self, stride, padding): self.stride, self.padding = stride, padding
+    """y = x ⋆ w (+ b). With `weight_grad_of=g` (an array shaped like y) it also computes
+    backward_weight(x, g) as a side output (ops/side_outputs.py): a transposed layer's backward needs
+    both, and the numba_cpu kernels then build x's columns once for the two (conv2d_forward's
+    `with_backward_weight`: the paired backward-weight kernel and the function doing both)."""
+    def __init__(self, stride, padding, weight_grad_of=None):
+        self.stride, self.padding, self.weight_grad_of = stride, padding, weight_grad_of
     def forward(self, x, w, b=None):
-        return _with_bias(kernel("conv2d_forward", x)(x, w, self.stride, self.padding), b)
+        forward = kernel("conv2d_forward", x)
+        g, self.weight_grad_of = self.weight_grad_of, None
+        if g is None:
+            return _with_bias(forward(x, w, self.stride, self.padding), b)
+        weight_grad = kernel("conv2d_backward_weight", x)
+        paired, both = getattr(forward, "with_backward_weight", (None, None))
+        if paired is weight_grad:
+            y, gw = both(x, w, g, self.stride, self.padding)
+        else:
+            y, gw = forward(x, w, self.stride, self.padding), weight_grad(x, g, self.stride, self.padding, w.shape[2:])
+        self.side_outputs = (gw,)
+        return _with_bias(y, b)
     def backward(self, gy):
         x, w = self.inputs[:2]
         gx = backward_data(gy, w, self.stride, self.padding, x.shape[2:]) if self.needs_input_grad[0] else None
@@ -85,8 +102,12 @@ class Conv2dBackwardData(Function):
         return _with_bias(kernel("conv2d_backward_data", g)(g, w, self.stride, self.padding, self.x_hw), b)
     def backward(self, ggx):
         g, w = self.inputs[:2]
-        g_g = conv2d(ggx, w, self.stride, self.padding) if self.needs_input_grad[0] else None
-        g_w = backward_weight(ggx, g, self.stride, self.padding, w.shape[2:]) if self.needs_input_grad[1] else None
+        if self.needs_input_grad[0] and self.needs_input_grad[1]:      # both read ggx's columns: one pass
+            g_g, (gw,) = with_side_outputs(Conv2d(self.stride, self.padding, weight_grad_of=g.array), ggx, w)
+            g_w = Conv2dBackwardWeight(self.stride, self.padding, w.shape[2:], computed=gw)(ggx, g)
+        else:
+            g_g = conv2d(ggx, w, self.stride, self.padding) if self.needs_input_grad[0] else None
+            g_w = backward_weight(ggx, g, self.stride, self.padding, w.shape[2:]) if self.needs_input_grad[1] else None
         return g_g, g_w, _bias_grad(self, ggx)
 
 
@@ -103,9 +124,13 @@ register("conv2d_backward_weight", "reference", "tinygan.kernels.conv_reference:
 
 
 class Conv2dBackwardWeight(Function):
-    def __init__(self, stride, padding, k_hw): self.stride, self.padding, self.k_hw = stride, padding, k_hw
+    """gw = the adjoint of w ↦ x ⋆ w applied to g; `computed`: that array, already computed
+    (by Conv2d's weight_grad_of), so this node only puts it in the graph."""
+    def __init__(self, stride, padding, k_hw, computed=None):
+        self.stride, self.padding, self.k_hw, self.computed = stride, padding, k_hw, computed
     def forward(self, x, g):
-        return kernel("conv2d_backward_weight", x)(x, g, self.stride, self.padding, self.k_hw)
+        gw, self.computed = self.computed, None
+        return gw if gw is not None else kernel("conv2d_backward_weight", x)(x, g, self.stride, self.padding, self.k_hw)
     def backward(self, ggw):
         x, g = self.inputs
         g_x = backward_data(g, ggw, self.stride, self.padding, x.shape[2:]) if self.needs_input_grad[0] else None
