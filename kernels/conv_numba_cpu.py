@@ -234,17 +234,26 @@ def _backward_data(gy3, w2, kh, kw, sh, sw, ph, pw, ho, wo, samples, gy_blocks, 
                         gx[n0 + nl, cc, hh, ww] = acc[nl, hh, ww, cc]
 
 
-WHOLE_PLANES_MIN = 1024  # H·W from which _nchw_to_nhwc reads whole channel planes (its docstring)
+WHOLE_PLANES_MIN = 1024          # H·W from which _nhwc may read whole channel planes (see _whole_planes)
+WHOLE_PLANES_MIN_BYTES = 8 << 20  # ... and x's size from which it does
+
+
+def _whole_planes(x):
+    """Whether _nchw_to_nhwc should read x's channel planes whole, a task per sample, rather than a
+    task per image row, which reads C runs of W values from C planes H·W values apart: too many
+    streams for the prefetcher once x comes from memory (64×64×32×32, cold: 3.6-4.8 -> 2.4-2.5 ms;
+    copying the same bytes: 0.9-1.0 ms; the VAE's 64×32×32×32 in its step: 1.4 -> 1.2 ms). The row
+    tasks stay faster for small planes, for x that is still in cache (8×128×32×32, warm: 0.18 against
+    0.64 ms), and with fewer samples than threads (one task per sample would leave cores idle)."""
+    n, _, h, w = x.shape
+    return h * w >= WHOLE_PLANES_MIN and x.nbytes >= WHOLE_PLANES_MIN_BYTES and n >= _threads()
 
 
 @njit(parallel=True, cache=True)
-def _nchw_to_nhwc(src, dst):
-    """dst[n, h, w, c] = src[n, c, h, w]. With planes of 32×32 and up, a task per sample reads each
-    plane from start to end: a task per image row read C runs of W floats from C planes 4 KB or more
-    apart, too many streams for the prefetcher once x is out of cache (64×64×32×32, cold: 3.6-4.8 ->
-    2.4-2.5 ms; copying the same bytes: 0.9-1.0 ms). Below that size the row tasks were as fast or faster."""
+def _nchw_to_nhwc(src, dst, whole_planes):
+    """dst[n, h, w, c] = src[n, c, h, w], a task per sample or per image row (_whole_planes)."""
     n, c_count, h, w = src.shape
-    if h * w >= WHOLE_PLANES_MIN:
+    if whole_planes:
         for i in prange(n):
             for c in range(c_count):
                 for hh in range(h):
@@ -290,7 +299,7 @@ def _nhwc(x):
     if x.shape[1] == 1:
         return np.ascontiguousarray(x).reshape(x.shape[0], x.shape[2], x.shape[3], 1)
     out = _scratch("nhwc", (x.shape[0], x.shape[2], x.shape[3], x.shape[1]), x.dtype)
-    run(_nchw_to_nhwc, x.size, np.ascontiguousarray(x), out)
+    run(_nchw_to_nhwc, x.size, np.ascontiguousarray(x), out, _whole_planes(x))
     return out
 
 

@@ -170,16 +170,25 @@ def test_numba_cpu_nchw_copies_touch_exactly_their_rows(r0, r1):
     assert np.isnan(gb[:, r1 - r0:]).all()
 
 
-@pytest.mark.parametrize("h,w", [(5, 7), (32, 33), (40, 26)], ids=["row tasks", "whole planes", "whole planes, H > W"])
-def test_numba_cpu_nhwc_copy_moves_every_value_in_both_loop_orders(h, w):
-    """_nchw_to_nhwc changes its loop order from WHOLE_PLANES_MIN values per plane on; the conv sweep
-    above only has small planes, so both orders are checked here, on every value."""
-    from tinygan.kernels.conv_numba_cpu import WHOLE_PLANES_MIN, _nchw_to_nhwc
-    assert (h * w >= WHOLE_PLANES_MIN) == (h > 5)
+@pytest.mark.parametrize("whole_planes", [False, True])
+@pytest.mark.parametrize("h,w", [(5, 7), (32, 33), (40, 26)])
+def test_numba_cpu_nhwc_copy_moves_every_value_in_both_loop_orders(h, w, whole_planes):
+    """_nchw_to_nhwc has two loop orders (chosen by _whole_planes from the sizes); the conv sweep
+    above only meets one of them, so both are checked here, on every value."""
+    from tinygan.kernels.conv_numba_cpu import _nchw_to_nhwc
     x = np.random.default_rng(2).standard_normal((3, 4, h, w)).astype(np.float32)
     out = np.full((3, h, w, 4), np.nan, dtype=np.float32)
-    _nchw_to_nhwc(x, out)
+    _nchw_to_nhwc(x, out, whole_planes)
     np.testing.assert_array_equal(out, x.transpose(0, 2, 3, 1))
+
+
+def test_numba_cpu_reads_whole_planes_only_for_large_inputs_from_memory_with_a_sample_per_thread():
+    from tinygan.kernels.conv_numba_cpu import _threads, _whole_planes
+    big = np.empty((64, 64, 32, 32), np.float32)              # 16 MB: DCGAN-64's second layer
+    assert _whole_planes(big)
+    assert not _whole_planes(np.empty((64, 128, 16, 16), np.float32))   # planes of 16×16
+    assert not _whole_planes(np.empty((8, 128, 32, 32), np.float32))    # 4 MB: still in cache
+    assert not _whole_planes(np.empty((max(1, _threads() - 1), 2048, 32, 32), np.float32))  # a core idle
 
 
 def test_reference_matches_a_direct_sum_at_one_pixel():
@@ -251,6 +260,10 @@ def test_a_bias_that_is_not_one_value_per_output_channel_is_refused():
         F.conv2d(x, tinygan.zeros(4, 3, 3, 3), tinygan.zeros(1))
     with pytest.raises(tinygan.ShapeError, match=r"conv_transpose2d: bias \(3,\) does not match the weight's 2 output"):
         F.conv_transpose2d(x, tinygan.zeros(3, 2, 4, 4), tinygan.zeros(3), stride=2)
+    # a NumPy array of the input's dtype is still a bias, as before the bias moved into the conv node
+    b = np.arange(4, dtype=np.float32)
+    y = F.conv2d(x, tinygan.zeros(4, 3, 3, 3), b)
+    np.testing.assert_array_equal(y.numpy(), np.broadcast_to(b[None, :, None, None], y.shape))
 
 
 @pytest.mark.parametrize("transposed", [False, True])

@@ -474,8 +474,8 @@ def test_mode_collapse_header_names_pacgans_networks():
 
 
 def test_runs_start_seed_by_seed_so_a_sweep_cut_short_has_every_method(tmp_path, capsys):
-    """Spec order is method by method (vae s0, vae s1, beta s0, beta s1); a sweep starts the first
-    seed of every configuration first. Checked on the order a sequential sweep finishes them in,
+    """Spec order is method by method (vae s0, vae s1, then β = 4 s0, s1, then β = 8 s0, s1); a sweep
+    starts the first seed of every configuration first. Checked on the order a sequential sweep finishes them in,
     and on the order --dry-run lists them in."""
     path = tiny_vae_spec(tmp_path, methods={"vae": 'model = "vae"', "beta-vae": 'model = "beta-vae"\nbeta = [4.0, 8.0]'},
                          seeds=(0, 1))

@@ -106,13 +106,16 @@ def _check_conv(op, x, weight, in_axis):
                          f"expects {weight.shape[in_axis]}")
 
 
-def _channel_bias(op, channels, bias):
-    """bias itself, once it is known to be one value per output channel (a (1,) bias would
-    otherwise broadcast silently)."""
-    if bias is not None and tuple(bias.shape) != (channels,):
+def _channel_bias(op, channels, bias, x):
+    """bias as a Tensor (a NumPy array of x's dtype is accepted, as the broadcast add did before the
+    bias moved into the conv node), once it is known to be one value per output channel (a (1,)
+    bias would otherwise broadcast silently)."""
+    if bias is None:
+        return None
+    if tuple(bias.shape) != (channels,):
         raise ShapeError(f"{op}: bias {tuple(bias.shape)} does not match the weight's {channels} output channels; "
                          f"expected ({channels},)")
-    return bias
+    return _as_tensor(bias, x)
 
 
 def conv2d(x, weight, bias=None, stride=1, padding=0):
@@ -123,7 +126,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     if min(conv_out_hw(x.shape[2:], weight.shape[2:], stride, padding)) < 1 or min(stride) < 1 or min(padding) < 0:
         raise ShapeError(f"conv2d: input {x.shape} with kernel {weight.shape[2:]}, stride {stride}, "
                          f"padding {padding} gives an empty output")
-    return conv_ops.conv2d(x, weight, stride, padding, _channel_bias("conv2d", weight.shape[0], bias))
+    return conv_ops.conv2d(x, weight, stride, padding, _channel_bias("conv2d", weight.shape[0], bias, x))
 
 
 def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0):
@@ -139,7 +142,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     if min(out_hw) < 1:
         raise ShapeError(f"conv_transpose2d: input {x.shape} with weight {weight.shape} gives output size {out_hw}")
     return conv_ops.backward_data(x, weight, stride, padding, out_hw,
-                                  _channel_bias("conv_transpose2d", weight.shape[1], bias))
+                                  _channel_bias("conv_transpose2d", weight.shape[1], bias, x))
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):

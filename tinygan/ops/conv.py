@@ -1,15 +1,16 @@
 """2-D convolution as a closed family of three Functions, each differentiable via the others
 (DeZero's design, so double backward through a conv net works):
 
-    Conv2d(x, w)               y  = x ⋆ w
-    Conv2dBackwardData(g, w)   gx = the adjoint of x ↦ x ⋆ w applied to g   (= conv_transpose2d)
-    Conv2dBackwardWeight(x, g) gw = the adjoint of w ↦ x ⋆ w applied to g
+    Conv2d(x, w[, b])               y  = x ⋆ w (+ b)
+    Conv2dBackwardData(g, w[, b])   gx = the adjoint of x ↦ x ⋆ w applied to g (+ b)   (= conv_transpose2d)
+    Conv2dBackwardWeight(x, g)      gw = the adjoint of w ↦ x ⋆ w applied to g
 
 All three are bilinear, so each one's backward is the other two. A layer's bias b rides along in the
-node that makes the layer's output (Conv2d, or Conv2dBackwardData for conv_transpose2d), as in
-PyTorch's convolution: y += b on the kernel's fresh output, gb = ConvBiasGrad(gy). The arrays are computed by
-whichever kernel the registry (tinygan.kernels) selects: the implementations registered above
-each Function, in preference order (the first that runs on the array's backend is the default).
+node that makes the layer's output, as in PyTorch's convolution: y += b in place, gb = ConvBiasGrad(gy).
+The arrays are computed by whichever kernel the registry (tinygan.kernels) selects: the
+implementations registered above each Function, in preference order (the first that runs on the
+array's backend is the default). A conv2d_forward or conv2d_backward_data kernel must return a new
+array that nothing else holds (all registered ones do), since the bias is added into it in place.
 """
 from tinygan.kernels import kernel, register
 from tinygan.ops.shape import broadcast_to
