@@ -64,6 +64,9 @@ def kernel_cases(xp, quick):
     cases.append(("batch_norm_forward", bn_label, (xb, gamma, beta, 1e-5), 8 * xb.size, 4 * 2 * xb.size))
     cases.append(("batch_norm_backward", bn_label, (f32(*shape), xb, gamma, mean, invstd), 12 * xb.size,
                   4 * 3 * xb.size))
+    y, bias = f32(*shape), f32(shape[1])      # its own y: conv_bias_add changes it in place
+    cases.append(("conv_bias_add", act_label, (y, bias), y.size, 4 * 2 * y.size))      # read and write y
+    cases.append(("conv_bias_grad", act_label, (y,), y.size, 4 * y.size))
     return cases
 
 
