@@ -44,6 +44,7 @@ def _bias_grad(fn, g):
     """The bias's gradient if fn was given a bias that needs one (its third input), else None."""
     return ConvBiasGrad()(g) if len(fn.inputs) == 3 and fn.needs_input_grad[2] else None
 
+
 register("conv2d_forward", "numba_cpu", "tinygan.kernels.conv_numba_cpu:conv2d_forward", ("numpy",),
          "a row block per thread: NHWC im2col + one-thread BLAS")
 register("conv2d_forward", "numba_cuda", "tinygan.kernels.conv_numba_cuda:conv2d_forward", ("cupy",),
