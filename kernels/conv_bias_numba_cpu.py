@@ -6,7 +6,6 @@ one core, and its sum over axes (0, 2, 3) walks the array plane by plane: in the
 ~75 ms step. Here the add is in place on the conv's fresh output (no second array, which the graph
 would also keep alive until backward) and both run one (sample, channel) plane per parallel task.
 """
-import numba
 import numpy as np
 from numba import njit, prange
 
