@@ -72,6 +72,26 @@ def test_numba_cpu_forward_and_backward_weight_in_one_pass_match_reference(n, c,
     np.testing.assert_allclose(gw, conv_reference.conv2d_backward_weight(x, gy, stride, pad, (k, k)), rtol=tol, atol=tol)
 
 
+def test_numba_cpu_forward_and_backward_weight_in_one_pass_keep_the_references_nan_and_inf():
+    """A NaN in x and an inf in gy reach the same outputs as in the two reference ops (a shared
+    column buffer must not carry them into blocks or weights they do not touch)."""
+    from tinygan.kernels.conv_numba_cpu import conv2d_forward_and_backward_weight
+    x, wt = _arrays(4, 3, 9, 8, 5, 3)
+    x[1, 2, 4, 4] = np.nan
+    gy = np.random.default_rng(1).standard_normal(_out_shape(x, wt, (2, 2), (1, 1)))
+    gy[2, 3, 1, 1] = np.inf
+    y, gw = conv2d_forward_and_backward_weight(x, wt, gy, (2, 2), (1, 1))
+    want_y = conv_reference.conv2d_forward(x, wt, (2, 2), (1, 1))
+    with np.errstate(invalid="ignore"):
+        want_gw = conv_reference.conv2d_backward_weight(x, gy, (2, 2), (1, 1), (3, 3))
+    for got, want in ((y, want_y), (gw, want_gw)):
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
+        finite = np.isfinite(want)
+        assert 0 < finite.sum() < want.size
+        np.testing.assert_allclose(got[finite], want[finite], rtol=1e-10, atol=1e-10)
+
+
 def test_a_transposed_layers_backward_builds_the_columns_once_and_gets_the_reference_gradients(monkeypatch):
     """Both gradients of conv_transpose2d come from one call of the fused numba_cpu function (the
     pairing Conv2d looks for), and agree with the reference kernels' gradients."""
