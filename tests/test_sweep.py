@@ -1,6 +1,7 @@
-"""tinygan sweep / tinygan report (tinygan/sweep/): spec expansion and its checks, sweeps on a
-2-worker Dask LocalCluster and in-process, resume after the client is killed, failures recorded
-while the other runs finish, the sweep without Dask, and the report's aggregation and tables."""
+"""tinygan sweep (tinygan/sweep/runner.py, cluster.py): sweeps on a 2-worker Dask LocalCluster and
+in-process, resume after the client is killed, failures recorded while the other runs finish, the
+sweep without Dask, a cluster started with Dask's own commands (with a "GPU worker"), and the order
+runs start in."""
 import json
 import os
 import signal
@@ -8,115 +9,15 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import pytest
 
 from tinygan import cli, errors
-from tinygan.sweep import cluster, report, runner
+from tinygan.sweep import cluster, runner
 from tinygan.sweep import spec as specs
 
-# a VAE run of a second or so: an MLP, 2 latents, 8 images a step
-TINY_VAE = {"arch": "mlp", "latents": 2, "batch": 8, "steps": 4, "eval_every": 2, "checkpoint_every": 2}
+from sweep_helpers import TINY_VAE, lines_of, tiny_vae_spec
 
 
-def tiny_vae_spec(tmp_path, name="tiny.toml", methods=None, seeds=(0, 1), extra=""):
-    """A spec file of tiny VAE runs: `methods` {name: TOML body}, a [grid] of `seeds` (none if empty)."""
-    methods = methods or {"vae": 'model = "vae"', "beta-vae": 'model = "beta-vae"\nbeta = [4.0]'}
-    text = f"kind = \"vae\"\n{extra}\n[config]\n" + "\n".join(f"{k} = {json.dumps(v)}" for k, v in TINY_VAE.items())
-    text += f"\n[grid]\nseed = {list(seeds)}\n" if seeds else "\n"
-    for method, body in methods.items():
-        text += f"\n[methods.{method}]\n{body}\n"
-    text += '\n[evaluate]\nmetrics = ["mig", "sap"]\nsizes = "quick"\n'
-    path = tmp_path / name
-    path.write_text(text)
-    return path
-
-
-def lines_of(echoed):
-    return lambda line: echoed.append(line)
-
-
-# ---- the spec ----------------------------------------------------------------------------------
-def test_spec_expands_methods_times_their_lists_times_the_grid(tmp_path):
-    spec = specs.from_dict({
-        "kind": "gan", "config": {"steps": 10},
-        "grid": {"data": ["ring", "grid"], "seed": [0, 1, 2]},
-        "methods": {"NS-GAN": {"loss": "ns"}, "PacGAN": {"loss": "ns", "pack": [2, 3, 4]},
-                    "Unrolled GAN (K=5)": {"unrolled": 5}}})
-    runs = spec.runs()
-    assert len(runs) == (1 + 3 + 1) * 2 * 3
-    assert [r.name for r in runs] == [r.name for r in spec.runs()]                  # deterministic
-    assert len({r.name for r in runs}) == len(runs)
-    assert runs[0].name == "NS-GAN_data=ring_seed=0" and runs[-1].name == "Unrolled_GAN_K=5_data=grid_seed=2"
-    pac = [r for r in runs if r.method == "PacGAN"]
-    assert [r.settings["pack"] for r in pac] == [2] * 6 + [3] * 6 + [4] * 6         # method lists outermost
-    assert pac[0].name == "PacGAN_pack=2_data=ring_seed=0" and pac[0].label() == "PacGAN pack=2 data=ring"
-    # every config is the trainer's checked one: defaults resolved, [config] and the method applied
-    assert pac[0].config["pack"] == 2 and pac[0].config["steps"] == 10 and pac[0].config["batch"] == 100
-    assert pac[0].config["model"] == "mlp" and runs[-1].config["unrolled"] == 5
-    # a folder template nests the runs; values are written without path characters
-    template = {**spec.to_dict(), "folder": "{data}/{method}/seed{seed}"}
-    with pytest.raises(specs.SpecError, match="PacGAN.* pack=2 .* pack=3 .* would share the folder ring/PacGAN/seed0"):
-        specs.from_dict(template).runs()
-    nested = specs.from_dict({**template, "methods": {k: v for k, v in spec.methods.items() if k != "PacGAN"}}).runs()
-    assert nested[0].name == "ring/NS-GAN/seed0" and nested[-1].name == "grid/Unrolled_GAN_K=5/seed2"
-
-
-def test_a_thousand_run_spec_expands_and_checks_in_under_two_seconds():
-    specs.trainer("gan")                                       # the trainer's import is not the expansion
-    spec = specs.from_dict({"kind": "gan", "grid": {"data": ["ring", "grid"], "lr": [1e-4, 2e-4, 5e-4, 1e-3, 2e-3],
-                                                    "seed": list(range(50))},
-                            "methods": {"GAN": {"loss": "minimax"}, "NS-GAN": {"loss": "ns"}}})
-    start = time.perf_counter()
-    runs = spec.runs()
-    took = time.perf_counter() - start
-    assert len(runs) == 1000 and len({r.name for r in runs}) == 1000
-    assert took < 2.0, f"{took:.2f} s"
-
-
-@pytest.mark.parametrize("data, says", [
-    ({"kind": "gann"}, "kind = 'gann'"),
-    ({"kind": "gan", "grid": {"sed": [0]}}, "'sed' is not a field"),
-    ({"kind": "gan", "grid": {"seed": []}}, "seed is an empty list"),
-    ({"kind": "gan", "grid": {"seed": 0}}, "must be a list"),
-    ({"kind": "gan", "config": {"seed": [0, 1]}}, "lists go in [grid]"),
-    ({"kind": "gan", "grid": {"seed": [0.5]}}, "the field is a int"),
-    ({"kind": "gan", "config": {"seed": 0}, "grid": {"seed": [1]}}, "both [config] and [grid]"),
-    ({"kind": "gan", "grid": {"pack": [1, 0]}}, "run pack=0: train gan: need --pack >= 1"),
-    ({"kind": "gan", "grid": {"loss": ["ns", "wgan"]}, "config": {"label_smoothing": True}},
-     "run loss=wgan: train gan: --label-smoothing applies"),
-    ({"kind": "vae", "methods": {"vae": {"model": "vae", "beta": [4.0]}}}, "--beta applies to --model beta-vae"),
-    ({"kind": "gan", "grid": {"seed": [0, 0]}}, "would share the folder seed=0"),
-    ({"kind": "gan", "folder": "{data}", "grid": {"seed": [0, 1]}}, "names 'data', which is not a setting"),
-    ({"kind": "gan", "folder": "../{seed}", "grid": {"seed": [0]}}, "'.' or '..' level"),
-    ({"kind": "vae", "evaluate": {"metrics": ["mig", "nope"]}}, "unknown metric(s) ['nope']"),
-    ({"kind": "vae", "evaluate": {"sizes": "huge"}}, "sizes = 'huge'"),
-    ({"kind": "gan", "evaluate": {"sizes": "quick"}}, "has no ['sizes']"),
-    ({"kind": "gan", "grids": {}}, "unknown key(s) ['grids']"),
-])
-def test_a_bad_spec_is_one_line_naming_the_file(data, says):
-    with pytest.raises(specs.SpecError) as info:
-        specs.from_dict(data, source="study.toml").runs()
-    message = str(info.value)
-    assert message.startswith("study.toml: ") and says in message and "\n" not in message, message
-
-
-def test_spec_files_and_the_shipped_studies(tmp_path, capsys):
-    path = tiny_vae_spec(tmp_path)
-    assert [r.name for r in specs.load(str(path)).runs()] == ["vae_seed=0", "vae_seed=1", "beta-vae_beta=4_seed=0",
-                                                              "beta-vae_beta=4_seed=1"]
-    (tmp_path / "broken.toml").write_text("kind = \n")
-    assert cli.main(["sweep", str(tmp_path / "broken.toml"), "--out", str(tmp_path / "o")]) == 2
-    assert "not valid TOML" in capsys.readouterr().err
-    assert len(specs.load("mode-collapse").runs()) == 9 * 2 * 5
-    agreement = specs.load("metric-agreement").runs()
-    assert len(agreement) == 18 * 5 and {r.config["data"] for r in agreement} == {"noisy-dsprites"}
-    assert cli.main(["sweep", "mode-collapse", "--out", str(tmp_path / "o"), "--dry-run"]) == 0
-    out = capsys.readouterr().out
-    assert "ring/PacGAN4/seed0" in out and "90 runs of train gan" in out and not (tmp_path / "o").exists()
-
-
-# ---- sweeps ------------------------------------------------------------------------------------
 def test_a_four_run_sweep_on_a_two_worker_local_cluster(tmp_path):
     pytest.importorskip("distributed")
     echoed = []
@@ -255,91 +156,6 @@ def test_a_worker_that_cannot_see_the_sweep_folder_is_named():
         cluster.check_workers(Client(), os.getcwd())
 
 
-# ---- the report --------------------------------------------------------------------------------
-def fake_gan_study(out):
-    """A mode-collapse study's folder with metrics.json files of known numbers (nothing trained)."""
-    spec = specs.from_dict({"kind": "gan", "folder": "{data}/{method}/seed{seed}", "config": {"steps": 50},
-                            "grid": {"data": ["ring", "grid"], "seed": [0, 1, 2]},
-                            "methods": {"NS-GAN": {"loss": "ns"}, "PacGAN2": {"loss": "ns", "pack": 2}}})
-    runs = spec.runs()
-    os.makedirs(out)
-    runner.write_sweep_file(spec, runs, str(out))
-    rng = np.random.default_rng(0)
-    for run in runs:
-        if run.name in ("grid/PacGAN2/seed1", "grid/PacGAN2/seed2"):
-            continue                                           # failed; not finished yet
-        folder = out / run.name
-        folder.mkdir(parents=True)
-        final = {"step": 50, "modes": int(rng.integers(1, 9)), "hq": float(rng.random()), "kl": float(rng.random()),
-                 "w1": float(rng.random()), "mmd2": float(rng.random()), "counts": [1, 2]}
-        (folder / "metrics.json").write_text(json.dumps({"config": run.config, "final": final}))
-    (out / "failures.json").write_text(json.dumps({"grid/PacGAN2/seed1": {"error": "DivergenceError: planted"}}))
-    return runs
-
-
-def test_report_aggregates_every_run_and_tabulates_mode_collapse_beside_pacgan(tmp_path, capsys):
-    out = tmp_path / "study"
-    runs = fake_gan_study(out)
-    assert cli.main(["report", str(out), "--no-pictures"]) == 0
-    printed = capsys.readouterr().out
-    assert "12 runs (10 finished, 1 failed, 1 not finished)" in printed
-    import csv
-    with open(out / "results.csv") as f:
-        table = list(csv.DictReader(f))
-    assert [r["run"] for r in table] == [r.name for r in runs]
-    by_run = {r["run"]: r for r in table}
-    assert by_run["grid/PacGAN2/seed1"]["status"] == "failed" and "planted" in by_run["grid/PacGAN2/seed1"]["error"]
-    assert by_run["grid/PacGAN2/seed2"]["status"] == "missing" and by_run["ring/NS-GAN/seed0"]["status"] == "done"
-    assert by_run["ring/PacGAN2/seed1"]["config.pack"] == "2" and by_run["ring/PacGAN2/seed1"]["method"] == "PacGAN2"
-    assert "final.counts" not in table[0]                      # lists stay in results.json only
-    saved = json.loads((out / "results.json").read_text())["runs"]
-    finals = {r["run"]: r["final"] for r in saved if r["status"] == "done"}
-    assert finals["ring/NS-GAN/seed2"]["counts"] == [1, 2]
-    assert float(by_run["ring/NS-GAN/seed2"]["final.hq"]) == finals["ring/NS-GAN/seed2"]["hq"]
-    rows = {line.split("|")[1].strip() + "/" + line.split("|")[2].strip(): [c.strip() for c in line.split("|")[1:-1]]
-            for line in (out / "table.md").read_text().splitlines() if line.startswith(("| ring", "| grid"))}
-    assert list(rows) == ["ring/NS-GAN", "ring/PacGAN2", "grid/NS-GAN", "grid/PacGAN2"]
-    for key, cells in rows.items():
-        group = [finals[f"{key.split('/')[0]}/{key.split('/')[1]}/seed{s}"] for s in range(3)
-                 if f"{key.split('/')[0]}/{key.split('/')[1]}/seed{s}" in finals]
-        assert cells[2] == str(len(group))
-        hq = 100 * np.array([f["hq"] for f in group])
-        assert cells[4] == f"{hq.mean():.1f} ± {hq.std():.1f}"
-    assert rows["ring/PacGAN2"][-1] == "7.9 / 95.6 / 0.07" and rows["grid/NS-GAN"][-1] == "17.3 / 94.8 / 0.7"
-    assert rows["grid/PacGAN2"][2] == "1" and rows["ring/NS-GAN"][-1] == "6.3 / 98.2 / 0.45"
-    assert "3 seed(s), 50 steps per run, batch 100, 64 hidden units" in (out / "table.md").read_text()
-    configurations = (out / "configurations.md").read_text()
-    assert "| PacGAN2 data=ring | 3 |" in configurations and "| PacGAN2 data=grid | 1 |" in configurations
-
-
-def test_report_of_scored_vaes_draws_the_spearman_matrix_beside_the_lecture(tmp_path):
-    spec = specs.from_dict({"kind": "vae", "grid": {"seed": [0, 1, 2]},
-                            "methods": {"beta-vae": {"model": "beta-vae", "beta": [2.0, 8.0]}}})
-    runs = spec.runs()
-    out = tmp_path / "study"
-    os.makedirs(out)
-    runner.write_sweep_file(spec, runs, str(out))
-    rng = np.random.default_rng(1)
-    base = rng.random(len(runs))
-    for i, run in enumerate(runs):
-        scores = {metric: {key: float(value)} for (metric, key), value in zip(
-            report.AGREEMENT_METRICS.values(), [base[i], base[i] ** 2, -base[i], rng.random(), 0.5, base[i] + 1])}
-        (out / run.name).mkdir()
-        (out / run.name / "metrics.json").write_text(json.dumps({
-            "config": run.config, "final": {"offdiag_norm": 0.1 * i, "reconstruction": 100.0 + i},
-            "disentanglement": scores}))
-    result = report.report(str(out), pictures=False)
-    assert "spearman.md" in result["written"] and "table.md" not in result["written"]
-    rows = report.agreement_rows(result["rows"])
-    assert [r["model"] for r in rows] == ["beta-vae beta=2"] * 3 + ["beta-vae beta=8"] * 3
-    rho = report.spearman_matrix(rows)
-    assert rho[0, 1] == pytest.approx(100) and rho[0, 5] == pytest.approx(100) and rho[0, 2] == pytest.approx(-100)
-    assert np.isnan(rho[4]).all()                                  # a constant metric has no ranking
-    text = (out / "spearman.md").read_text()
-    assert "6 models on dsprites" in text and "| BetaVAE | 100 / 100 | 100 / 80 | -100 / 44 |" in text
-    assert "| beta-vae beta=8 | 3 |" in text
-
-
 def _stop_group(proc, timeout=20):
     """Stop a process started with start_new_session=True and everything in its process group:
     SIGTERM to it (Dask's commands shut down cleanly on it), then SIGKILL to whatever is left."""
@@ -458,19 +274,6 @@ def test_a_sweep_on_a_dask_scheduler_and_workers_started_with_dasks_own_commands
         for f in logs.values():
             f.close()
     assert not psutil.wait_procs(children, timeout=10)[1], children      # none of them left running
-
-
-def test_mode_collapse_header_names_pacgans_networks():
-    """--width is D's maxout units for --model pacgan, and G is twice as wide: the header says so
-    instead of calling them '200 hidden units'."""
-    from tinygan.gan.train import Config, Run
-    from tinygan.sweep.report import mode_collapse_table
-    run = Run(Config(data="grid", model="pacgan", pack=4))
-    maxout, g_first = run.d.net[0], run.g.net[0]
-    header = mode_collapse_table({}, 5, 6000, run.cfg.width, 100, "pacgan").splitlines()[0]
-    assert (f"D {maxout.out_features} maxout units x {maxout.pieces} pieces, G {g_first.out_features} units"
-            in header)
-    assert "hidden units" not in header
 
 
 def test_runs_start_seed_by_seed_so_a_sweep_cut_short_has_every_method(tmp_path, capsys):
