@@ -59,24 +59,25 @@ register("conv2d_forward", "reference", "tinygan.kernels.conv_reference:conv2d_f
          "plain loops over output pixels: the definition")
 
 
+def _one_pass_forward_and_weight(x):
+    """The function computing conv2d_forward(x, w) and backward_weight(x, g) from one im2col of x,
+    if the kernels selected for x's backend offer one (conv2d_forward's `with_backward_weight` names
+    the backward-weight kernel it pairs with, and the function: numba_cpu's); else None."""
+    paired, both = getattr(kernel("conv2d_forward", x), "with_backward_weight", (None, None))
+    return both if paired is not None and paired is kernel("conv2d_backward_weight", x) else None
+
+
 class Conv2d(Function):
-    """y = x ⋆ w (+ b). With `weight_grad_of=g` (an array shaped like y) it also computes
-    backward_weight(x, g) as a side output (ops/side_outputs.py): a transposed layer's backward needs
-    both, and the numba_cpu kernels then build x's columns once for the two (conv2d_forward's
-    `with_backward_weight`: the paired backward-weight kernel and the function doing both)."""
+    """y = x ⋆ w (+ b). With `weight_grad_of=(g, both)` it also computes backward_weight(x, g) as a
+    side output (ops/side_outputs.py), both with `both` (_one_pass_forward_and_weight): a transposed
+    layer's backward needs the two, and they share x's columns."""
     def __init__(self, stride, padding, weight_grad_of=None):
         self.stride, self.padding, self.weight_grad_of = stride, padding, weight_grad_of
     def forward(self, x, w, b=None):
-        forward = kernel("conv2d_forward", x)
-        g, self.weight_grad_of = self.weight_grad_of, None
-        if g is None:
-            return _with_bias(forward(x, w, self.stride, self.padding), b)
-        weight_grad = kernel("conv2d_backward_weight", x)
-        paired, both = getattr(forward, "with_backward_weight", (None, None))
-        if paired is weight_grad:
-            y, gw = both(x, w, g, self.stride, self.padding)
-        else:
-            y, gw = forward(x, w, self.stride, self.padding), weight_grad(x, g, self.stride, self.padding, w.shape[2:])
+        if self.weight_grad_of is None:
+            return _with_bias(kernel("conv2d_forward", x)(x, w, self.stride, self.padding), b)
+        (g, both), self.weight_grad_of = self.weight_grad_of, None
+        y, gw = both(x, w, g, self.stride, self.padding)
         self.side_outputs = (gw,)
         return _with_bias(y, b)
     def backward(self, gy):
@@ -104,8 +105,9 @@ class Conv2dBackwardData(Function):
         return _with_bias(kernel("conv2d_backward_data", g)(g, w, self.stride, self.padding, self.x_hw), b)
     def backward(self, ggx):
         g, w = self.inputs[:2]
-        if self.needs_input_grad[0] and self.needs_input_grad[1]:      # both read ggx's columns: one pass
-            g_g, (gw,) = with_side_outputs(Conv2d(self.stride, self.padding, weight_grad_of=g.array), ggx, w)
+        both = _one_pass_forward_and_weight(ggx.array) if all(self.needs_input_grad[:2]) else None
+        if both is not None:         # the two products below read the same columns of ggx: one pass
+            g_g, (gw,) = with_side_outputs(Conv2d(self.stride, self.padding, weight_grad_of=(g.array, both)), ggx, w)
             g_w = Conv2dBackwardWeight(self.stride, self.padding, w.shape[2:], computed=gw)(ggx, g)
         else:
             g_g = conv2d(ggx, w, self.stride, self.padding) if self.needs_input_grad[0] else None
