@@ -8,8 +8,7 @@ Index mapping (P = HO*WO output pixels, K = KH*KW*C taps, row r = n*P + i*WO + j
     because then moving them from or to NCHW is one contiguous run per channel and sample
     (_copy_from_nchw / _copy_to_nchw), where the row-major (R_block, O) layout needs a transpose,
     element by element (_scatter_rows).
-    forward:          y rows (R, O)   = cols @ W2ᵀ,  W2 = w in (O, KH, KW, C) order, scattered to NCHW;
-                      or, for thin layers (K ≤ THIN_K), yb (O, R) = W2 @ colsᵀ, copied to NCHW
+    forward:          y rows (R, O)   = cols @ W2ᵀ,  W2 = w in (O, KH, KW, C) order, scattered to NCHW
     backward-weight:  gW2 (O, K)     += gb @ cols   (one partial sum per thread, added at the end)
     backward-data:    gcols (R, K)    = gbᵀ @ W2, then col2im adds each entry back onto the x
                       element im2col read it from; a block holds whole samples, so its scatter-adds
@@ -21,12 +20,12 @@ layers) skips all this: the conv is a Linear layer on x flattened in (C, H, W) o
 Why blocks: a block's columns (BLOCK_BYTES) stay in the core's cache between im2col and
 the GEMM, instead of a whole-batch column matrix going out to DRAM and back; gy is read from
 NCHW and the output written to NCHW inside the same block, so no separate transpose pass runs.
-Why two forward layouts (measured on one thread of the project's 2-core EPYC VM, DCGAN's layers):
-the row-major GEMM is faster (90 against 58 GFLOP/s at O = 32, K = 512), but its scatter moves
-elements one by one; with K = 16 (one input channel) the GEMM is so short that the scatter
-dominated (forward 2.3-2.8 ms -> 1.2-1.4 ms channel-major). Channel-major gy blocks in both
-backwards: 5-15 % faster backward-weight, 2x with one channel (there the GEMM's speed does not
-depend on the orientation).
+Why the row-major forward GEMM: it is faster than W2 @ colsᵀ (90 against 58 GFLOP/s on one thread
+of the project's 2-core EPYC VM at O = 32, K = 512), though its scatter moves elements one by one.
+Channel-major gy blocks in both backwards: 5-15 % faster backward-weight.
+Thin layers (K ≤ THIN_K: an image's first layer) take another path for forward and backward-weight,
+a sample at a time with tap-major columns read straight from NCHW (conv_thin_numba_cpu.py): there
+the GEMMs are so short that the NHWC copy and the scatter around them dominated.
 Why BLAS from Numba's threads (np.dot, i.e. SciPy's BLAS, set to one thread here): then Numba's pool is the only thread pool a convolution wakes, and NumPy's OpenBLAS
 threads — whose idle spin after each GEMM (2^28 cycles unless OPENBLAS_THREAD_TIMEOUT was set
 before NumPy loaded) stole the second core from the next Numba loop — never run. Import order
@@ -38,12 +37,13 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from tinygan.kernels import conv_thin_numba_cpu as thin
 from tinygan.kernels.conv_reference import out_hw
 from tinygan.kernels.matmul_numba_cpu import matmul
 from tinygan.kernels.numba_threads import run, single_threaded_scipy_blas
 
 BLOCK_BYTES = 1 << 20     # a block's columns at most: 1 MB (of 512 KB-16 MB tried on DCGAN's layers, the best by ~3 %)
-THIN_K = 64               # forward layers with K = C·KH·KW up to this use the channel-major GEMM (module docstring)
+THIN_K = 64               # layers with K = C·KH·KW up to this use conv_thin_numba_cpu.py (module docstring)
 
 
 @njit(inline="always")
@@ -51,16 +51,6 @@ def _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, cols):
     """cols[r - r0] = the receptive field of output row r, for r0 ≤ r < r1 (xh is x in NHWC)."""
     h, w, c_in = xh.shape[1], xh.shape[2], xh.shape[3]
     p = ho * wo
-    if c_in == 1:       # without the channel loop of one trip: im2col of DCGAN's first layer 0.37 -> 0.22 ms
-        x1 = xh.reshape(xh.shape[0], h, w)
-        for r in range(r0, r1):
-            n, i, j = r // p, (r % p) // wo, r % wo
-            for a in range(kh):
-                hh = i * sh + a - ph
-                for b in range(kw):
-                    ww = j * sw + b - pw
-                    cols[r - r0, a * kw + b] = x1[n, hh, ww] if 0 <= hh < h and 0 <= ww < w else 0.0
-        return
     for r in range(r0, r1):
         n, i, j = r // p, (r % p) // wo, r % wo
         for a in range(kh):
@@ -79,7 +69,7 @@ def _col2im_rows(gc, rows, kh, kw, sh, sw, ph, pw, ho, wo, acc):
     the element of acc (the block's samples in NHWC) that im2col read cols[r, k] from."""
     h, w, c_in = acc.shape[1], acc.shape[2], acc.shape[3]
     p = ho * wo
-    if c_in == 1:       # without the one-trip channel loop, as in _im2col_rows
+    if c_in == 1:       # without the channel loop of one trip (backward-data of DCGAN's first layer 1.35 -> 1.05 ms)
         acc1 = acc.reshape(acc.shape[0], h, w)
         for r in range(rows):
             nl, i, j = r // p, (r % p) // wo, r % wo
@@ -120,21 +110,9 @@ def _scatter_rows(rows, r0, r1, y3):
 
 
 @njit(inline="always")
-def _copy_to_nchw(yb, r0, r1, y3):
-    """y3[n, :, q] = yb[:, r - r0] for the rows r = n*P + q in [r0, r1): a contiguous run of every
-    channel for each sample the block touches."""
-    p = y3.shape[2]
-    r = r0
-    while r < r1:
-        n, q0 = r // p, r % p
-        run = min(r1 - r, p - q0)
-        y3[n, :, q0:q0 + run] = yb[:, r - r0:r - r0 + run]
-        r += run
-
-
-@njit(inline="always")
 def _copy_from_nchw(g3, r0, r1, gb):
-    """The inverse of _copy_to_nchw: gb[:, r - r0] = g3[n, :, q]."""
+    """gb[:, r - r0] = g3[n, :, q] for the rows r = n*P + q in [r0, r1): a contiguous run of every
+    channel for each sample the block touches."""
     p = g3.shape[2]
     r = r0
     while r < r1:
@@ -145,17 +123,11 @@ def _copy_from_nchw(g3, r0, r1, gb):
 
 
 @njit(inline="always")
-def _forward_block(c, w2, r0, r1, channel_major, out_t, y3):
+def _forward_block(c, w2, r0, r1, out_t, y3):
     """The block's output rows r0 ≤ r < r1 from its columns c, written to y3 (NCHW, H·W flattened)."""
-    o_count = w2.shape[0]
-    if channel_major:
-        yb = out_t[:o_count * (r1 - r0)].reshape(o_count, r1 - r0)
-        np.dot(w2, c.T, yb)
-        _copy_to_nchw(yb, r0, r1, y3)
-    else:
-        rows = out_t[:(r1 - r0) * o_count].reshape(r1 - r0, o_count)
-        np.dot(c, w2.T, rows)
-        _scatter_rows(rows, r0, r1, y3)
+    rows = out_t[:(r1 - r0) * w2.shape[0]].reshape(r1 - r0, w2.shape[0])
+    np.dot(c, w2.T, rows)
+    _scatter_rows(rows, r0, r1, y3)
 
 
 @njit(inline="always")
@@ -169,7 +141,7 @@ def _weight_block(c, gy3, r0, r1, gb_t, product_t, partial_t):
 
 
 @njit(parallel=True, cache=True)
-def _forward(xh, w2, kh, kw, sh, sw, ph, pw, ho, wo, block, channel_major, cols, out, y3):
+def _forward(xh, w2, kh, kw, sh, sw, ph, pw, ho, wo, block, cols, out, y3):
     m = xh.shape[0] * ho * wo
     for blk in prange((m + block - 1) // block):
         t = numba.get_thread_id()
@@ -177,7 +149,7 @@ def _forward(xh, w2, kh, kw, sh, sw, ph, pw, ho, wo, block, channel_major, cols,
         r1 = min(m, r0 + block)
         c = cols[t, :r1 - r0]
         _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, c)
-        _forward_block(c, w2, r0, r1, channel_major, out[t], y3)
+        _forward_block(c, w2, r0, r1, out[t], y3)
 
 
 @njit(parallel=True, cache=True)
@@ -194,8 +166,8 @@ def _backward_weight(xh, gy3, kh, kw, sh, sw, ph, pw, ho, wo, block, cols, gy_bl
 
 
 @njit(parallel=True, cache=True)
-def _forward_and_backward_weight(xh, w2, gy3, kh, kw, sh, sw, ph, pw, ho, wo, block, channel_major, cols, out,
-                                 gy_blocks, product, partial, y3):
+def _forward_and_backward_weight(xh, w2, gy3, kh, kw, sh, sw, ph, pw, ho, wo, block, cols, out, gy_blocks, product,
+                                 partial, y3):
     """_forward and _backward_weight of the same x in one pass: each block's columns are built once."""
     m = xh.shape[0] * ho * wo
     partial[...] = 0.0
@@ -205,7 +177,7 @@ def _forward_and_backward_weight(xh, w2, gy3, kh, kw, sh, sw, ph, pw, ho, wo, bl
         r1 = min(m, r0 + block)
         c = cols[t, :r1 - r0]
         _im2col_rows(xh, r0, r1, kh, kw, sh, sw, ph, pw, ho, wo, c)
-        _forward_block(c, w2, r0, r1, channel_major, out[t], y3)
+        _forward_block(c, w2, r0, r1, out[t], y3)
         _weight_block(c, gy3, r0, r1, gy_blocks[t], product[t], partial[t])
 
 
@@ -328,18 +300,37 @@ def conv2d_forward(x, w, stride, padding):
         return matmul(x.reshape(n, -1), w.reshape(o, -1).T).reshape(n, o, 1, 1)
     ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
     k = c * kh * kw
-    block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
+    if k <= THIN_K:
+        run(thin.forward, n * ho * wo * k, np.ascontiguousarray(x), _thin_weight_matrix(w), kh, kw, *stride, *padding,
+            ho, wo, _thin_cols(k, ho * wo, x.dtype), y.reshape(n, o, -1))
+        return y
+    block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     cols, out = _scratch("cols", (_threads(), block, k), x.dtype), _scratch("out", (_threads(), block * o), x.dtype)
-    run(_forward, n * ho * wo * k, _nhwc(x), _weight_matrix(w), kh, kw, *stride, *padding, ho, wo, block, k <= THIN_K,
-        cols, out, y.reshape(n, o, -1))
+    run(_forward, n * ho * wo * k, _nhwc(x), _weight_matrix(w), kh, kw, *stride, *padding, ho, wo, block, cols, out,
+        y.reshape(n, o, -1))
     return y
+
+
+def _thin_cols(k, p, dtype):
+    """A thin layer's column buffer per thread: one sample's (K, P) tap-major columns."""
+    return _scratch("cols", (_threads(), k * p), dtype)
+
+
+def _thin_weight_matrix(w):
+    """w (O, C, KH, KW) as (O, K) in its own (C, KH, KW) order, the thin path's tap order."""
+    return np.ascontiguousarray(w).reshape(w.shape[0], -1)
 
 
 def _weight_scratch(threads, block, o, k, dtype):
     """cols, channel-major gy blocks, and per-thread products and partial sums of backward-weight."""
     return (_scratch("cols", (threads, block, k), dtype), _scratch("gy_blocks", (threads, block * o), dtype),
-            _scratch("product", (threads, o, k), dtype), _scratch("partial", (threads, o, k), dtype))
+            *_weight_sums(threads, o, k, dtype))
+
+
+def _weight_sums(threads, o, k, dtype):
+    """Per-thread products and partial sums of backward-weight, (O, K) each."""
+    return _scratch("product", (threads, o, k), dtype), _scratch("partial", (threads, o, k), dtype)
 
 
 def _weight_gradient(partial, o, c, kh, kw):
@@ -355,6 +346,11 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     if _covers_input(x.shape[2:], k_hw, padding):                        # gw2 (O, K) = gy2ᵀ @ x2
         return matmul(gy.reshape(n, o).T, x.reshape(n, -1)).reshape(o, c, kh, kw)
     k = c * kh * kw
+    if k <= THIN_K:                                                      # partial sums already in w's order
+        product, partial = _weight_sums(_threads(), o, k, x.dtype)
+        run(thin.backward_weight, n * ho * wo * k, np.ascontiguousarray(x), _rows3(gy), kh, kw, *stride, *padding, ho,
+            wo, _thin_cols(k, ho * wo, x.dtype), product, partial)
+        return partial.sum(axis=0).reshape(o, c, kh, kw)
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     cols, gy_blocks, product, partial = _weight_scratch(_threads(), block, o, k, x.dtype)
     run(_backward_weight, n * ho * wo * k, _nhwc(x), _rows3(gy), kh, kw, *stride, *padding, ho, wo, block, cols,
@@ -363,9 +359,9 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
 
 
 def conv2d_forward_and_backward_weight(x, w, gy, stride, padding):
-    """(conv2d_forward(x, w), conv2d_backward_weight(x, gy)) with x copied to NHWC and each block's
-    columns built once for both: a transposed conv layer's backward needs exactly these two
-    (tinygan/ops/conv.py, Conv2dBackwardData.backward)."""
+    """(conv2d_forward(x, w), conv2d_backward_weight(x, gy)) with each block's (or, for a thin layer,
+    each sample's) columns built once for both: a transposed conv layer's backward needs exactly
+    these two (tinygan/ops/conv.py, Conv2dBackwardData.backward)."""
     n, c, h, wd = x.shape
     o, _, kh, kw = w.shape
     if _covers_input((h, wd), (kh, kw), padding):                        # plain GEMMs: nothing to share
@@ -373,13 +369,19 @@ def conv2d_forward_and_backward_weight(x, w, gy, stride, padding):
     single_threaded_scipy_blas()
     ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
     k = c * kh * kw
-    block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     threads = _threads()
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
+    if k <= THIN_K:
+        product, partial = _weight_sums(threads, o, k, x.dtype)
+        run(thin.forward_and_backward_weight, 2 * n * ho * wo * k, np.ascontiguousarray(x), _thin_weight_matrix(w),
+            _rows3(gy), kh, kw, *stride, *padding, ho, wo, _thin_cols(k, ho * wo, x.dtype), product, partial,
+            y.reshape(n, o, -1))
+        return y, partial.sum(axis=0).reshape(o, c, kh, kw)
+    block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     cols, gy_blocks, product, partial = _weight_scratch(threads, block, o, k, x.dtype)
     out = _scratch("out", (threads, block * o), x.dtype)
     run(_forward_and_backward_weight, 2 * n * ho * wo * k, _nhwc(x), _weight_matrix(w), _rows3(gy), kh, kw, *stride,
-        *padding, ho, wo, block, k <= THIN_K, cols, out, gy_blocks, product, partial, y.reshape(n, o, -1))
+        *padding, ho, wo, block, cols, out, gy_blocks, product, partial, y.reshape(n, o, -1))
     return y, _weight_gradient(partial, o, c, kh, kw)
 
 

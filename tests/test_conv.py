@@ -57,11 +57,34 @@ def test_cpu_kernels_match_reference(op, impl, n, c, h, w, o, k, s, p):
     np.testing.assert_allclose(_impl(impl, op)(*args), getattr(conv_reference, op)(*args), rtol=1e-10, atol=1e-10)
 
 
+NUMBA_CPU_PATHS = {"blocked": 0, "thin": 10 ** 9}   # THIN_K values that send every layer down one of numba_cpu's paths
+
+
+@pytest.fixture(params=list(NUMBA_CPU_PATHS))
+def numba_cpu_path(request, monkeypatch):
+    """Runs the test once down each of numba_cpu's two paths for forward and backward-weight (row
+    blocks of NHWC columns; thin layers' per-sample tap-major columns), whatever the layer's K."""
+    from tinygan.kernels import conv_numba_cpu
+    monkeypatch.setattr(conv_numba_cpu, "THIN_K", NUMBA_CPU_PATHS[request.param])
+    return request.param
+
+
+@pytest.mark.parametrize("op", ["conv2d_forward", "conv2d_backward_weight"])
+@pytest.mark.parametrize("n,c,h,w,o,k,s,p", SWEEP)
+def test_numba_cpu_both_paths_match_reference(op, n, c, h, w, o, k, s, p, numba_cpu_path):
+    x, wt = _arrays(n, c, h, w, o, k)
+    stride, pad = (s, s), (p, p)
+    gy = np.random.default_rng(1).standard_normal(_out_shape(x, wt, stride, pad))
+    args = _op_inputs(op, x, wt, gy, stride, pad)
+    np.testing.assert_allclose(_impl("numba_cpu", op)(*args), getattr(conv_reference, op)(*args), rtol=1e-10, atol=1e-10)
+
+
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
 @pytest.mark.parametrize("n,c,h,w,o,k,s,p", SWEEP[::3] + SWEEP[-4:])
-def test_numba_cpu_forward_and_backward_weight_in_one_pass_match_reference(n, c, h, w, o, k, s, p, dtype, tol):
+def test_numba_cpu_forward_and_backward_weight_in_one_pass_match_reference(n, c, h, w, o, k, s, p, dtype, tol,
+                                                                           numba_cpu_path):
     """conv2d_forward_and_backward_weight (one im2col of x for both) against the two reference ops,
-    over every third shape of the sweep and the kernels that cover their input."""
+    over every third shape of the sweep and the kernels that cover their input, down both paths."""
     from tinygan.kernels.conv_numba_cpu import conv2d_forward_and_backward_weight
     x, wt = _arrays(n, c, h, w, o, k)
     stride, pad = (s, s), (p, p)
@@ -72,7 +95,7 @@ def test_numba_cpu_forward_and_backward_weight_in_one_pass_match_reference(n, c,
     np.testing.assert_allclose(gw, conv_reference.conv2d_backward_weight(x, gy, stride, pad, (k, k)), rtol=tol, atol=tol)
 
 
-def test_numba_cpu_forward_and_backward_weight_in_one_pass_keep_the_references_nan_and_inf():
+def test_numba_cpu_forward_and_backward_weight_in_one_pass_keep_the_references_nan_and_inf(numba_cpu_path):
     """A NaN in x and an inf in gy reach the same outputs as in the two reference ops (a shared
     column buffer must not carry them into blocks or weights they do not touch)."""
     from tinygan.kernels.conv_numba_cpu import conv2d_forward_and_backward_weight
@@ -129,18 +152,19 @@ def test_cpu_kernels_float32(impl):
 
 
 BLOCK_CASES = [("conv2d_forward", 0), ("conv2d_forward", 10 ** 9), ("conv2d_backward_data", 0),
-               ("conv2d_backward_weight", 0)]
+               ("conv2d_backward_weight", 0), ("conv2d_backward_weight", 10 ** 9)]
 
 
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
-@pytest.mark.parametrize("op,thin_k", BLOCK_CASES, ids=["forward row-major", "forward channel-major",
-                                                        "backward-data", "backward-weight"])
+@pytest.mark.parametrize("op,thin_k", BLOCK_CASES, ids=["forward blocked", "forward thin", "backward-data",
+                                                        "backward-weight blocked", "backward-weight thin"])
 def test_numba_cpu_blocks_match_reference(op, thin_k, dtype, tol, monkeypatch):
     """numba_cpu works in blocks of output rows (whole samples for backward-data), each thread
     reusing its own buffers; a tiny block budget forces many blocks per thread, blocks that start
-    and end inside a sample, and an uneven last one, and the answer must not change. The forward
-    runs in both of its layouts (THIN_K picks one by the layer's K); backward-data gets blocks of
-    2 samples, the last one of 1."""
+    and end inside a sample, and an uneven last one, and the answer must not change. Forward and
+    backward-weight run down both paths (THIN_K picks one by the layer's K; the thin path's task is
+    a sample, 5 of them here, so the threads get unequal shares); backward-data gets blocks of 2
+    samples, the last one of 1."""
     from tinygan.kernels import conv_numba_cpu
     monkeypatch.setattr(conv_numba_cpu, "THIN_K", thin_k)
     monkeypatch.setattr(conv_numba_cpu, "BLOCK_BYTES", 1)      # 8 rows per block
@@ -160,16 +184,12 @@ def test_numba_cpu_blocks_match_reference(op, thin_k, dtype, tol, monkeypatch):
 
 @pytest.mark.parametrize("r0,r1", [(3, 9), (10, 20), (7, 31), (0, 48), (44, 48)],
                          ids=["inside one sample", "two samples", "three samples", "all", "the last rows"])
-def test_numba_cpu_nchw_copies_touch_exactly_their_rows(r0, r1):
-    """_copy_to_nchw / _copy_from_nchw move the output rows r0 ≤ r < r1 (row r = n·P + q) between a
-    channel-major block and NCHW: every cell outside those rows must stay untouched (NaN here),
-    which the whole-kernel tests cannot see when the next block overwrites the damage."""
+def test_numba_cpu_nchw_copy_touches_exactly_its_rows(r0, r1):
+    """_copy_from_nchw moves the rows r0 ≤ r < r1 (row r = n·P + q) of NCHW gy into a channel-major
+    block: every cell outside them must stay untouched (NaN here), which the whole-kernel tests
+    cannot see when the next block overwrites the damage."""
     from numba import njit
-    from tinygan.kernels.conv_numba_cpu import _copy_from_nchw, _copy_to_nchw
-
-    @njit
-    def to_nchw(yb, r0, r1, y3):
-        _copy_to_nchw(yb, r0, r1, y3)
+    from tinygan.kernels.conv_numba_cpu import _copy_from_nchw
 
     @njit
     def from_nchw(g3, r0, r1, gb):
@@ -177,12 +197,6 @@ def test_numba_cpu_nchw_copies_touch_exactly_their_rows(r0, r1):
 
     n, o, p = 4, 3, 12
     rows = np.arange(r0, r1)
-    block = np.random.default_rng(0).standard_normal((o, r1 - r0))
-    y3 = np.full((n, o, p), np.nan)
-    to_nchw(block, r0, r1, y3)
-    expected = np.full((n * p, o), np.nan)
-    expected[rows] = block.T
-    np.testing.assert_array_equal(y3.transpose(0, 2, 1).reshape(n * p, o), expected)
     g3 = np.random.default_rng(1).standard_normal((n, o, p))
     gb = np.full((o, r1 - r0 + 2), np.nan)                 # two spare columns must stay NaN
     from_nchw(g3, r0, r1, gb)
