@@ -30,17 +30,17 @@ Why BLAS from Numba's threads (np.dot, i.e. SciPy's BLAS, set to one thread here
 threads — whose idle spin after each GEMM (2^28 cycles unless OPENBLAS_THREAD_TIMEOUT was set
 before NumPy loaded) stole the second core from the next Numba loop — never run. Import order
 (NumPy before tinygan or after) then cannot change the convolution's speed.
-Scratch: one block buffer per thread, reused across calls (fresh arrays cost first-touch page
-faults); not thread-safe across Python threads (one training loop per process).
+Scratch: one block buffer per thread, reused across calls (numba_threads.scratch).
 """
 import numba
 import numpy as np
 from numba import njit, prange
 
 from tinygan.kernels import conv_thin_numba_cpu as thin
+from tinygan.kernels.conv_thin_numba_cpu import rows3 as _rows3
 from tinygan.kernels.conv_reference import out_hw
 from tinygan.kernels.matmul_numba_cpu import matmul
-from tinygan.kernels.numba_threads import run, single_threaded_scipy_blas
+from tinygan.kernels.numba_threads import run, scratch as _scratch, single_threaded_scipy_blas, threads as _threads
 
 BLOCK_BYTES = 1 << 20     # a block's columns at most: 1 MB (of 512 KB-16 MB tried on DCGAN's layers, the best by ~3 %)
 THIN_K = 64               # layers with K = C·KH·KW up to this use conv_thin_numba_cpu.py (module docstring)
@@ -239,19 +239,6 @@ def _nchw_to_nhwc(src, dst, whole_planes):
                 dst[i, hh, ww, c] = src[i, c, hh, ww]
 
 
-_scratch_buffers = {}
-
-
-def _scratch(name, shape, dtype):
-    """A reusable buffer of this shape: a view of a per-(name, dtype) array that only grows."""
-    size = int(np.prod(shape))
-    key = (name, np.dtype(dtype))
-    buf = _scratch_buffers.get(key)
-    if buf is None or buf.size < size:
-        buf = _scratch_buffers[key] = np.empty(size, dtype=dtype)
-    return buf[:size].reshape(shape)
-
-
 def _rows_per_block(m, k, o, itemsize):
     """Output rows per block: an equal share of the m rows per thread, so each thread makes as few
     and as long GEMM calls as possible, but at most BLOCK_BYTES of columns; and never fewer than 2·o
@@ -259,10 +246,6 @@ def _rows_per_block(m, k, o, itemsize):
     o = 512 (DCGAN 64×64's widest conv) the repacking made the layer 1.4× slower."""
     share = -(-m // _threads())
     return max(8, min(share, max(BLOCK_BYTES // (k * itemsize), 2 * o)))
-
-
-def _threads():
-    return numba.config.NUMBA_NUM_THREADS      # get_thread_id() is below this in any launch
 
 
 def _nhwc(x):
@@ -273,11 +256,6 @@ def _nhwc(x):
     out = _scratch("nhwc", (x.shape[0], x.shape[2], x.shape[3], x.shape[1]), x.dtype)
     run(_nchw_to_nhwc, x.size, np.ascontiguousarray(x), out, _whole_planes(x))
     return out
-
-
-def _rows3(g):
-    """g (N, O, HO, WO) as (N, O, HO*WO), contiguous."""
-    return np.ascontiguousarray(g).reshape(g.shape[0], g.shape[1], -1)
 
 
 def _weight_matrix(w):
@@ -300,37 +278,20 @@ def conv2d_forward(x, w, stride, padding):
         return matmul(x.reshape(n, -1), w.reshape(o, -1).T).reshape(n, o, 1, 1)
     ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
     k = c * kh * kw
-    y = np.empty((n, o, ho, wo), dtype=x.dtype)
     if k <= THIN_K:
-        run(thin.forward, n * ho * wo * k, np.ascontiguousarray(x), _thin_weight_matrix(w), kh, kw, *stride, *padding,
-            ho, wo, _thin_cols(k, ho * wo, x.dtype), y.reshape(n, o, -1))
-        return y
+        return thin.conv2d_forward(x, w, stride, padding, (ho, wo))
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
+    y = np.empty((n, o, ho, wo), dtype=x.dtype)
     cols, out = _scratch("cols", (_threads(), block, k), x.dtype), _scratch("out", (_threads(), block * o), x.dtype)
     run(_forward, n * ho * wo * k, _nhwc(x), _weight_matrix(w), kh, kw, *stride, *padding, ho, wo, block, cols, out,
         y.reshape(n, o, -1))
     return y
 
 
-def _thin_cols(k, p, dtype):
-    """A thin layer's column buffer per thread: one sample's (K, P) tap-major columns."""
-    return _scratch("cols", (_threads(), k * p), dtype)
-
-
-def _thin_weight_matrix(w):
-    """w (O, C, KH, KW) as (O, K) in its own (C, KH, KW) order, the thin path's tap order."""
-    return np.ascontiguousarray(w).reshape(w.shape[0], -1)
-
-
 def _weight_scratch(threads, block, o, k, dtype):
     """cols, channel-major gy blocks, and per-thread products and partial sums of backward-weight."""
     return (_scratch("cols", (threads, block, k), dtype), _scratch("gy_blocks", (threads, block * o), dtype),
-            *_weight_sums(threads, o, k, dtype))
-
-
-def _weight_sums(threads, o, k, dtype):
-    """Per-thread products and partial sums of backward-weight, (O, K) each."""
-    return _scratch("product", (threads, o, k), dtype), _scratch("partial", (threads, o, k), dtype)
+            _scratch("product", (threads, o, k), dtype), _scratch("partial", (threads, o, k), dtype))
 
 
 def _weight_gradient(partial, o, c, kh, kw):
@@ -346,11 +307,8 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     if _covers_input(x.shape[2:], k_hw, padding):                        # gw2 (O, K) = gy2ᵀ @ x2
         return matmul(gy.reshape(n, o).T, x.reshape(n, -1)).reshape(o, c, kh, kw)
     k = c * kh * kw
-    if k <= THIN_K:                                                      # partial sums already in w's order
-        product, partial = _weight_sums(_threads(), o, k, x.dtype)
-        run(thin.backward_weight, n * ho * wo * k, np.ascontiguousarray(x), _rows3(gy), kh, kw, *stride, *padding, ho,
-            wo, _thin_cols(k, ho * wo, x.dtype), product, partial)
-        return partial.sum(axis=0).reshape(o, c, kh, kw)
+    if k <= THIN_K:
+        return thin.conv2d_backward_weight(x, gy, stride, padding, k_hw)
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     cols, gy_blocks, product, partial = _weight_scratch(_threads(), block, o, k, x.dtype)
     run(_backward_weight, n * ho * wo * k, _nhwc(x), _rows3(gy), kh, kw, *stride, *padding, ho, wo, block, cols,
@@ -369,14 +327,10 @@ def conv2d_forward_and_backward_weight(x, w, gy, stride, padding):
     single_threaded_scipy_blas()
     ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
     k = c * kh * kw
+    if k <= THIN_K:
+        return thin.conv2d_forward_and_backward_weight(x, w, gy, stride, padding, (ho, wo))
     threads = _threads()
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
-    if k <= THIN_K:
-        product, partial = _weight_sums(threads, o, k, x.dtype)
-        run(thin.forward_and_backward_weight, 2 * n * ho * wo * k, np.ascontiguousarray(x), _thin_weight_matrix(w),
-            _rows3(gy), kh, kw, *stride, *padding, ho, wo, _thin_cols(k, ho * wo, x.dtype), product, partial,
-            y.reshape(n, o, -1))
-        return y, partial.sum(axis=0).reshape(o, c, kh, kw)
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     cols, gy_blocks, product, partial = _weight_scratch(threads, block, o, k, x.dtype)
     out = _scratch("out", (threads, block * o), x.dtype)

@@ -19,6 +19,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from tinygan.kernels.numba_threads import run, scratch, single_threaded_scipy_blas, threads
+
 
 @njit(inline="always")
 def _im2col_sample(x, n, kh, kw, sh, sw, ph, pw, ho, wo, ct):
@@ -49,14 +51,14 @@ def _columns(x, n, kh, kw, sh, sw, ph, pw, ho, wo, cols, k):
 
 
 @njit(parallel=True, cache=True)
-def forward(x, w2, kh, kw, sh, sw, ph, pw, ho, wo, cols, y3):
+def _forward(x, w2, kh, kw, sh, sw, ph, pw, ho, wo, cols, y3):
     """y3[n] (O, P) = w2 @ (sample n's columns), for every sample."""
     for n in prange(x.shape[0]):
         np.dot(w2, _columns(x, n, kh, kw, sh, sw, ph, pw, ho, wo, cols, w2.shape[1]), y3[n])
 
 
 @njit(parallel=True, cache=True)
-def backward_weight(x, gy3, kh, kw, sh, sw, ph, pw, ho, wo, cols, product, partial):
+def _backward_weight(x, gy3, kh, kw, sh, sw, ph, pw, ho, wo, cols, product, partial):
     """partial[t] (O, K) = the sum over thread t's samples of gy3[n] @ (their columns)ᵀ."""
     partial[...] = 0.0
     for n in prange(x.shape[0]):
@@ -66,8 +68,8 @@ def backward_weight(x, gy3, kh, kw, sh, sw, ph, pw, ho, wo, cols, product, parti
 
 
 @njit(parallel=True, cache=True)
-def forward_and_backward_weight(x, w2, gy3, kh, kw, sh, sw, ph, pw, ho, wo, cols, product, partial, y3):
-    """forward and backward_weight of the same x, each sample's columns built once."""
+def _forward_and_backward_weight(x, w2, gy3, kh, kw, sh, sw, ph, pw, ho, wo, cols, product, partial, y3):
+    """_forward and _backward_weight of the same x, each sample's columns built once."""
     partial[...] = 0.0
     for n in prange(x.shape[0]):
         t = numba.get_thread_id()
@@ -75,3 +77,56 @@ def forward_and_backward_weight(x, w2, gy3, kh, kw, sh, sw, ph, pw, ho, wo, cols
         np.dot(w2, ct, y3[n])
         np.dot(gy3[n], ct.T, product[t])
         partial[t] += product[t]
+
+
+# conv_numba_cpu.py's conv2d_forward, conv2d_backward_weight and conv2d_forward_and_backward_weight
+# call these for thin layers, with the output size (ho, wo) they have already worked out.
+
+def conv2d_forward(x, w, stride, padding, out_hw):
+    single_threaded_scipy_blas()
+    (n, _, _, _), o, (ho, wo) = x.shape, w.shape[0], out_hw
+    y = np.empty((n, o, ho, wo), dtype=x.dtype)
+    run(_forward, y.size * w[0].size, np.ascontiguousarray(x), _weight_matrix(w), *w.shape[2:], *stride, *padding,
+        ho, wo, _cols(x, w.shape, out_hw), y.reshape(n, o, -1))
+    return y
+
+
+def conv2d_backward_weight(x, gy, stride, padding, k_hw):
+    single_threaded_scipy_blas()
+    n, o, ho, wo = gy.shape
+    w_shape = (o, x.shape[1], *k_hw)
+    product, partial = _weight_sums(w_shape, x.dtype)
+    run(_backward_weight, gy.size * x.shape[1] * k_hw[0] * k_hw[1], np.ascontiguousarray(x), rows3(gy), *k_hw,
+        *stride, *padding, ho, wo, _cols(x, w_shape, (ho, wo)), product, partial)
+    return partial.sum(axis=0).reshape(w_shape)            # the partial sums are already in w's order
+
+
+def conv2d_forward_and_backward_weight(x, w, gy, stride, padding, out_hw):
+    single_threaded_scipy_blas()
+    (n, _, _, _), o, (ho, wo) = x.shape, w.shape[0], out_hw
+    y = np.empty((n, o, ho, wo), dtype=x.dtype)
+    product, partial = _weight_sums(w.shape, x.dtype)
+    run(_forward_and_backward_weight, 2 * y.size * w[0].size, np.ascontiguousarray(x), _weight_matrix(w), rows3(gy),
+        *w.shape[2:], *stride, *padding, ho, wo, _cols(x, w.shape, out_hw), product, partial, y.reshape(n, o, -1))
+    return y, partial.sum(axis=0).reshape(w.shape)
+
+
+def _cols(x, w_shape, out_hw):
+    """Each thread's column buffer: one sample's (K, P) tap-major columns."""
+    return scratch("cols", (threads(), w_shape[1] * w_shape[2] * w_shape[3] * out_hw[0] * out_hw[1]), x.dtype)
+
+
+def _weight_matrix(w):
+    """w (O, C, KH, KW) as W2 (O, K), in its own (C, KH, KW) order: the columns' tap order."""
+    return np.ascontiguousarray(w).reshape(w.shape[0], -1)
+
+
+def _weight_sums(w_shape, dtype):
+    """Per-thread products and partial sums of backward-weight, (O, K) each."""
+    shape = (threads(), w_shape[0], w_shape[1] * w_shape[2] * w_shape[3])
+    return scratch("product", shape, dtype), scratch("partial", shape, dtype)
+
+
+def rows3(g):
+    """g (N, O, HO, WO) as (N, O, HO*WO), contiguous (conv_numba_cpu.py uses it too)."""
+    return np.ascontiguousarray(g).reshape(g.shape[0], g.shape[1], -1)

@@ -12,12 +12,18 @@ thread, so that library must not start threads of its own. Setting it through th
 once when it loads: so the convolutions never wake NumPy's OpenBLAS pool, whose idle workers spin
 for ~0.1 s after each GEMM unless OPENBLAS_THREAD_TIMEOUT was set before NumPy loaded. That is
 what makes `import numpy; import tinygan` as fast as the other order (tinygan/_runtime.py).
+
+`scratch(name, shape, dtype)`: the conv kernels' per-thread buffers, reused across calls (fresh
+arrays cost first-touch page faults); not thread-safe across Python threads (one training loop
+per process).
 """
 import numba
+import numpy as np
 
 PARALLEL_MIN = 1 << 15
 
 _scipy_blas_limited = False
+_scratch_buffers = {}
 
 
 def run(kernel, work, *args):
@@ -48,3 +54,18 @@ def single_threaded_scipy_blas():
         for lib in scipy_blas_controllers():
             lib.set_num_threads(1)
         _scipy_blas_limited = True
+
+
+def threads():
+    """How many threads a parallel launch may use: numba.get_thread_id() is below this in any launch."""
+    return numba.config.NUMBA_NUM_THREADS
+
+
+def scratch(name, shape, dtype):
+    """A reusable buffer of this shape: a view of a per-(name, dtype) array that only grows."""
+    size = int(np.prod(shape))
+    key = (name, np.dtype(dtype))
+    buf = _scratch_buffers.get(key)
+    if buf is None or buf.size < size:
+        buf = _scratch_buffers[key] = np.empty(size, dtype=dtype)
+    return buf[:size].reshape(shape)
