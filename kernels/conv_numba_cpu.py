@@ -23,9 +23,10 @@ NCHW and the output written to NCHW inside the same block, so no separate transp
 Why the row-major forward GEMM: it is faster than W2 @ colsᵀ (90 against 58 GFLOP/s on one thread
 of the project's 2-core EPYC VM at O = 32, K = 512), though its scatter moves elements one by one.
 Channel-major gy blocks in both backwards: 5-15 % faster backward-weight.
-Thin layers (K ≤ THIN_K: an image's first layer) take another path for forward and backward-weight,
-a sample at a time with tap-major columns read straight from NCHW (conv_thin_numba_cpu.py): there
-the GEMMs are so short that the NHWC copy and the scatter around them dominated.
+Thin layers (K ≤ THIN_K: an image's first layer; the rules in _thin) take another path for all
+three ops, a sample at a time with tap-major columns read straight from NCHW
+(conv_thin_numba_cpu.py): there the GEMMs are so short that the NHWC copy and the scatter around
+them dominated.
 Why BLAS from Numba's threads (np.dot, i.e. SciPy's BLAS, set to one thread here): then Numba's pool is the only thread pool a convolution wakes, and NumPy's OpenBLAS
 threads — whose idle spin after each GEMM (2^28 cycles unless OPENBLAS_THREAD_TIMEOUT was set
 before NumPy loaded) stole the second core from the next Numba loop — never run. Import order
@@ -43,7 +44,8 @@ from tinygan.kernels.matmul_numba_cpu import matmul
 from tinygan.kernels.numba_threads import run, scratch as _scratch, single_threaded_scipy_blas, threads as _threads
 
 BLOCK_BYTES = 1 << 20     # a block's columns at most: 1 MB (of 512 KB-16 MB tried on DCGAN's layers, the best by ~3 %)
-THIN_K = 64               # layers with K = C·KH·KW up to this use conv_thin_numba_cpu.py (module docstring)
+THIN_K = 64               # layers with K = C·KH·KW up to this use conv_thin_numba_cpu.py (_thin)
+THIN_COLS_BYTES = 4 << 20  # ... if one sample's columns fit in this
 
 
 @njit(inline="always")
@@ -239,6 +241,13 @@ def _nchw_to_nhwc(src, dst, whole_planes):
                 dst[i, hh, ww, c] = src[i, c, hh, ww]
 
 
+def _thin(n, k, p, itemsize):
+    """Whether a layer takes conv_thin_numba_cpu.py's path: few taps (K ≤ THIN_K), and a task per
+    sample still fits, with a sample for every thread (a single image would leave cores idle) and
+    one sample's K·P columns small (a 1024×1024 image would need 64 MB of them per thread)."""
+    return k <= THIN_K and n >= _threads() and k * p * itemsize <= THIN_COLS_BYTES
+
+
 def _rows_per_block(m, k, o, itemsize):
     """Output rows per block: an equal share of the m rows per thread, so each thread makes as few
     and as long GEMM calls as possible, but at most BLOCK_BYTES of columns; and never fewer than 2·o
@@ -278,7 +287,7 @@ def conv2d_forward(x, w, stride, padding):
         return matmul(x.reshape(n, -1), w.reshape(o, -1).T).reshape(n, o, 1, 1)
     ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
     k = c * kh * kw
-    if k <= THIN_K:
+    if _thin(n, k, ho * wo, x.dtype.itemsize):
         return thin.conv2d_forward(x, w, stride, padding, (ho, wo))
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
@@ -307,7 +316,7 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     if _covers_input(x.shape[2:], k_hw, padding):                        # gw2 (O, K) = gy2ᵀ @ x2
         return matmul(gy.reshape(n, o).T, x.reshape(n, -1)).reshape(o, c, kh, kw)
     k = c * kh * kw
-    if k <= THIN_K:
+    if _thin(n, k, ho * wo, x.dtype.itemsize):
         return thin.conv2d_backward_weight(x, gy, stride, padding, k_hw)
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     cols, gy_blocks, product, partial = _weight_scratch(_threads(), block, o, k, x.dtype)
@@ -327,7 +336,7 @@ def conv2d_forward_and_backward_weight(x, w, gy, stride, padding):
     single_threaded_scipy_blas()
     ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
     k = c * kh * kw
-    if k <= THIN_K:
+    if _thin(n, k, ho * wo, x.dtype.itemsize):
         return thin.conv2d_forward_and_backward_weight(x, w, gy, stride, padding, (ho, wo))
     threads = _threads()
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
@@ -350,6 +359,8 @@ def conv2d_backward_data(gy, w, stride, padding, x_hw):
     if _covers_input(x_hw, (kh, kw), padding):                           # gx2 (N, K) = gy2 @ w2
         return matmul(gy.reshape(n, o), w.reshape(o, -1)).reshape(n, c, h, wd)
     p, k = ho * wo, c * kh * kw
+    if _thin(n, k, p, gy.dtype.itemsize):
+        return thin.conv2d_backward_data(gy, w, stride, padding, x_hw)
     samples = max(1, _rows_per_block(n * p, k, o, gy.dtype.itemsize) // p)
     threads = _threads()
     gx = np.empty((n, c, h, wd), dtype=gy.dtype)

@@ -7,11 +7,14 @@ k follows w's own (C, KH, KW) order, so W2 = w.reshape(O, K) with no transpose, 
 output plane is one GEMM written in place:
     forward:          y[n] (O, P)    = W2 @ ct
     backward-weight:  gW2 (O, K)    += gy[n] (O, P) @ ctᵀ   (one partial sum per thread)
+    backward-data:    gct (K, P)     = W2ᵀ @ gy[n], each entry added back onto the x[n] element
+                      im2col read it from (col2im), straight into gx's NCHW plane
 Why a path of its own: with K ≤ 64 each output row is a short dot product, so conv_numba_cpu's
 row-blocked path spent most of its time around the GEMM, in the NHWC copy and the moves between
 (rows, O) blocks and NCHW. Measured on the project's 2-core EPYC VM, (64, 1, 64, 64) → 32 channels,
 k4 s2 p1 (the VAE's first layer): forward 2.5 → 1.2 ms, backward-weight 2.7 → 0.8 ms; with 64
-channels (DCGAN-64's): 4.2 → 2.5 and 3.0 → 2.2 ms. The same layout for wide layers was slower
+channels (DCGAN-64's): 4.2 → 2.5 and 3.0 → 2.2 ms; backward-data (the transposed output layers'
+forward) 2.8 → 1.0 ms at 32 channels, 4.7-5.3 → 4.2 ms at 64. The same layout for wide layers was slower
 (28-36 against 25-27 ms at DCGAN-64's middle layers: a sample's P columns make a short GEMM), so it
 stays here. This is Caffe's im2col layout (Jia et al. 2014), one sample at a time.
 """
@@ -43,6 +46,28 @@ def _im2col_sample(x, n, kh, kw, sh, sw, ph, pw, ho, wo, ct):
 
 
 @njit(inline="always")
+def _col2im_sample(gct, kh, kw, sh, sw, ph, pw, ho, wo, gx_n):
+    """The adjoint of _im2col_sample: gx_n (C, H, W) = the sum of each gct[k, q] over the x element
+    that im2col read ct[k, q] from (taps in the padding are dropped)."""
+    c_in, h, w = gx_n.shape
+    gx_n[...] = 0.0
+    for c in range(c_in):
+        plane = gx_n[c]
+        for a in range(kh):
+            for b in range(kw):
+                k = (c * kh + a) * kw + b
+                for i in range(ho):
+                    hh = i * sh + a - ph
+                    if hh < 0 or hh >= h:
+                        continue
+                    row, dst = gct[k, i * wo:(i + 1) * wo], plane[hh]
+                    for j in range(wo):
+                        ww = j * sw + b - pw
+                        if 0 <= ww < w:
+                            dst[ww] += row[j]
+
+
+@njit(inline="always")
 def _columns(x, n, kh, kw, sh, sw, ph, pw, ho, wo, cols, k):
     """This thread's column buffer (K, P), filled for sample n."""
     ct = cols[numba.get_thread_id(), :k * ho * wo].reshape(k, ho * wo)
@@ -68,6 +93,16 @@ def _backward_weight(x, gy3, kh, kw, sh, sw, ph, pw, ho, wo, cols, product, part
 
 
 @njit(parallel=True, cache=True)
+def _backward_data(gy3, w2t, kh, kw, sh, sw, ph, pw, ho, wo, cols, gx):
+    """gx[n] = col2im(w2t @ gy3[n]) for every sample; w2t is W2ᵀ (K, O), contiguous."""
+    k, p = w2t.shape[0], ho * wo
+    for n in prange(gx.shape[0]):
+        gct = cols[numba.get_thread_id(), :k * p].reshape(k, p)
+        np.dot(w2t, gy3[n], gct)
+        _col2im_sample(gct, kh, kw, sh, sw, ph, pw, ho, wo, gx[n])
+
+
+@njit(parallel=True, cache=True)
 def _forward_and_backward_weight(x, w2, gy3, kh, kw, sh, sw, ph, pw, ho, wo, cols, product, partial, y3):
     """_forward and _backward_weight of the same x, each sample's columns built once."""
     partial[...] = 0.0
@@ -79,8 +114,8 @@ def _forward_and_backward_weight(x, w2, gy3, kh, kw, sh, sw, ph, pw, ho, wo, col
         partial[t] += product[t]
 
 
-# conv_numba_cpu.py's conv2d_forward, conv2d_backward_weight and conv2d_forward_and_backward_weight
-# call these for thin layers, with the output size (ho, wo) they have already worked out.
+# conv_numba_cpu.py's conv ops call these for thin layers (its _thin), with the output size (ho, wo)
+# they have already worked out.
 
 def conv2d_forward(x, w, stride, padding, out_hw):
     single_threaded_scipy_blas()
@@ -99,6 +134,16 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     run(_backward_weight, gy.size * x.shape[1] * k_hw[0] * k_hw[1], np.ascontiguousarray(x), rows3(gy), *k_hw,
         *stride, *padding, ho, wo, _cols(x, w_shape, (ho, wo)), product, partial)
     return partial.sum(axis=0).reshape(w_shape)            # the partial sums are already in w's order
+
+
+def conv2d_backward_data(gy, w, stride, padding, x_hw):
+    single_threaded_scipy_blas()
+    n, o, ho, wo = gy.shape
+    gx = np.empty((n, w.shape[1], *x_hw), dtype=gy.dtype)
+    w2t = np.ascontiguousarray(_weight_matrix(w).T)
+    run(_backward_data, gy.size * w2t.shape[0], rows3(gy), w2t, *w.shape[2:], *stride, *padding, ho, wo,
+        _cols(gy, w.shape, (ho, wo)), gx)
+    return gx
 
 
 def conv2d_forward_and_backward_weight(x, w, gy, stride, padding, out_hw):

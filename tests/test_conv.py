@@ -57,19 +57,16 @@ def test_cpu_kernels_match_reference(op, impl, n, c, h, w, o, k, s, p):
     np.testing.assert_allclose(_impl(impl, op)(*args), getattr(conv_reference, op)(*args), rtol=1e-10, atol=1e-10)
 
 
-NUMBA_CPU_PATHS = {"blocked": 0, "thin": 10 ** 9}   # THIN_K values that send every layer down one of numba_cpu's paths
-
-
-@pytest.fixture(params=list(NUMBA_CPU_PATHS))
+@pytest.fixture(params=["blocked", "thin"])
 def numba_cpu_path(request, monkeypatch):
-    """Runs the test once down each of numba_cpu's two paths for forward and backward-weight (row
-    blocks of NHWC columns; thin layers' per-sample tap-major columns), whatever the layer's K."""
+    """Runs the test once down each of numba_cpu's two paths (row blocks of NHWC columns; thin
+    layers' per-sample tap-major columns), whatever the layer."""
     from tinygan.kernels import conv_numba_cpu
-    monkeypatch.setattr(conv_numba_cpu, "THIN_K", NUMBA_CPU_PATHS[request.param])
+    monkeypatch.setattr(conv_numba_cpu, "_thin", lambda n, k, p, itemsize: request.param == "thin")
     return request.param
 
 
-@pytest.mark.parametrize("op", ["conv2d_forward", "conv2d_backward_weight"])
+@pytest.mark.parametrize("op", CONV_OPS)
 @pytest.mark.parametrize("n,c,h,w,o,k,s,p", SWEEP)
 def test_numba_cpu_both_paths_match_reference(op, n, c, h, w, o, k, s, p, numba_cpu_path):
     x, wt = _arrays(n, c, h, w, o, k)
@@ -115,6 +112,26 @@ def test_numba_cpu_forward_and_backward_weight_in_one_pass_keep_the_references_n
         np.testing.assert_allclose(got[finite], want[finite], rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("op", CONV_OPS)
+def test_numba_cpu_ops_keep_the_references_nan_and_inf_and_forget_them_in_the_next_call(op, numba_cpu_path):
+    """A NaN in x and an inf in gy reach exactly the outputs they reach in the reference op; the next
+    call, on clean inputs, is all finite (the per-thread buffers are reused, so nothing may stay)."""
+    x, wt = _arrays(4, 3, 9, 8, 5, 3)
+    gy = np.random.default_rng(1).standard_normal(_out_shape(x, wt, (2, 2), (1, 1)))
+    bad_x, bad_gy = x.copy(), gy.copy()
+    bad_x[1, 2, 4, 4], bad_gy[2, 3, 1, 1] = np.nan, np.inf
+    ours = _impl("numba_cpu", op)
+    got = ours(*_op_inputs(op, bad_x, wt, bad_gy, (2, 2), (1, 1)))
+    with np.errstate(invalid="ignore"):
+        want = getattr(conv_reference, op)(*_op_inputs(op, bad_x, wt, bad_gy, (2, 2), (1, 1)))
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
+    assert 0 < np.isfinite(want).sum() < want.size
+    clean = ours(*_op_inputs(op, x, wt, gy, (2, 2), (1, 1)))
+    np.testing.assert_allclose(clean, getattr(conv_reference, op)(*_op_inputs(op, x, wt, gy, (2, 2), (1, 1))),
+                               rtol=1e-10, atol=1e-10)
+
+
 def test_a_transposed_layers_backward_builds_the_columns_once_and_gets_the_reference_gradients(monkeypatch):
     """Both gradients of conv_transpose2d come from one call of the fused numba_cpu function (the
     pairing Conv2d looks for), and agree with the reference kernels' gradients."""
@@ -151,22 +168,21 @@ def test_cpu_kernels_float32(impl):
         np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4)
 
 
-BLOCK_CASES = [("conv2d_forward", 0), ("conv2d_forward", 10 ** 9), ("conv2d_backward_data", 0),
-               ("conv2d_backward_weight", 0), ("conv2d_backward_weight", 10 ** 9)]
+BLOCK_CASES = [(op, thin) for op in CONV_OPS for thin in (False, True)]
 
 
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
-@pytest.mark.parametrize("op,thin_k", BLOCK_CASES, ids=["forward blocked", "forward thin", "backward-data",
-                                                        "backward-weight blocked", "backward-weight thin"])
-def test_numba_cpu_blocks_match_reference(op, thin_k, dtype, tol, monkeypatch):
+@pytest.mark.parametrize("op,thin", BLOCK_CASES, ids=[f"{op[7:]} {'thin' if thin else 'blocked'}"
+                                                      for op, thin in BLOCK_CASES])
+def test_numba_cpu_blocks_match_reference(op, thin, dtype, tol, monkeypatch):
     """numba_cpu works in blocks of output rows (whole samples for backward-data), each thread
     reusing its own buffers; a tiny block budget forces many blocks per thread, blocks that start
-    and end inside a sample, and an uneven last one, and the answer must not change. Forward and
-    backward-weight run down both paths (THIN_K picks one by the layer's K; the thin path's task is
-    a sample, 5 of them here, so the threads get unequal shares); backward-data gets blocks of 2
-    samples, the last one of 1."""
+    and end inside a sample, and an uneven last one, and the answer must not change; blocked
+    backward-data gets blocks of 2 samples, the last one of 1. Every op also runs down the thin
+    path (_thin picks one by the layer's sizes), whose task is a sample: 5 of them here, so the
+    threads get unequal shares."""
     from tinygan.kernels import conv_numba_cpu
-    monkeypatch.setattr(conv_numba_cpu, "THIN_K", thin_k)
+    monkeypatch.setattr(conv_numba_cpu, "_thin", lambda n, k, p, itemsize: thin)
     monkeypatch.setattr(conv_numba_cpu, "BLOCK_BYTES", 1)      # 8 rows per block
     if op == "conv2d_backward_data":                            # whole samples: 2 of 30 rows each
         monkeypatch.setattr(conv_numba_cpu, "_rows_per_block", lambda m, k, o, itemsize: 60)
@@ -223,6 +239,15 @@ def test_numba_cpu_reads_whole_planes_only_for_large_inputs_from_memory_with_a_s
     assert not _whole_planes(np.empty((64, 128, 16, 16), np.float32))   # planes of 16×16
     assert not _whole_planes(np.empty((8, 128, 32, 32), np.float32))    # 4 MB: still in cache
     assert not _whole_planes(np.empty((max(1, _threads() - 1), 2048, 32, 32), np.float32))  # a core idle
+
+
+def test_numba_cpu_takes_the_thin_path_for_few_taps_with_a_sample_per_thread_and_small_columns():
+    from tinygan.kernels.conv_numba_cpu import _thin, _threads
+    assert _thin(64, 16, 32 * 32, 4)                           # the VAE's and DCGAN's first layers
+    assert _thin(64, 64, 32 * 32, 4)                           # four channels at 4×4
+    assert not _thin(64, 32 * 16, 16 * 16, 4)                  # 32 channels: the blocked path
+    assert not _thin(_threads() - 1, 16, 32 * 32, 4)           # a core would be idle
+    assert not _thin(64, 16, 512 * 512, 4)                     # one sample's columns: 16 MB
 
 
 def test_reference_matches_a_direct_sum_at_one_pixel():
