@@ -4,10 +4,10 @@ buffer and multiplies it there, calling BLAS from inside the parallel loop.
 Index mapping (P = HO*WO output pixels, K = KH*KW*C taps, row r = n*P + i*WO + j, k = (a*KW + b)*C + c):
     cols[r, k] = x[n, c, i*sh + a - ph, j*sw + b - pw]        (0 outside x: padding without a copy)
     x is first copied to NHWC so that each tap's C channels are one contiguous run.
-    A block's gy or y values are held channel-major, gb (O, R_block) = gy[n, :, q] for its rows,
-    because then moving them from or to NCHW is one contiguous run per channel and sample
-    (_copy_from_nchw / _copy_to_nchw), where the row-major (R_block, O) layout needs a transpose,
-    element by element (_scatter_rows).
+    A block's gy values are held channel-major, gb (O, R_block) = gy[n, :, q] for its rows,
+    because then reading them from NCHW is one contiguous run per channel and sample
+    (_copy_from_nchw), where the row-major (R_block, O) layout needs a transpose, element by
+    element (as the forward's output does: _scatter_rows).
     forward:          y rows (R, O)   = cols @ W2ᵀ,  W2 = w in (O, KH, KW, C) order, scattered to NCHW
     backward-weight:  gW2 (O, K)     += gb @ cols   (one partial sum per thread, added at the end)
     backward-data:    gcols (R, K)    = gbᵀ @ W2, then col2im adds each entry back onto the x
@@ -23,7 +23,7 @@ NCHW and the output written to NCHW inside the same block, so no separate transp
 Why the row-major forward GEMM: it is faster than W2 @ colsᵀ (90 against 58 GFLOP/s on one thread
 of the project's 2-core EPYC VM at O = 32, K = 512), though its scatter moves elements one by one.
 Channel-major gy blocks in both backwards: 5-15 % faster backward-weight.
-Thin layers (K ≤ THIN_K: an image's first layer; the rules in _thin) take another path for all
+Thin layers (K ≤ THIN_K: an image's first layer; _thin) take another path for all
 three ops, a sample at a time with tap-major columns read straight from NCHW
 (conv_thin_numba_cpu.py): there the GEMMs are so short that the NHWC copy and the scatter around
 them dominated.
@@ -45,7 +45,6 @@ from tinygan.kernels.numba_threads import run, scratch as _scratch, single_threa
 
 BLOCK_BYTES = 1 << 20     # a block's columns at most: 1 MB (of 512 KB-16 MB tried on DCGAN's layers, the best by ~3 %)
 THIN_K = 64               # layers with K = C·KH·KW up to this use conv_thin_numba_cpu.py (_thin)
-THIN_COLS_BYTES = 4 << 20  # ... if one sample's columns fit in this
 
 
 @njit(inline="always")
@@ -71,17 +70,6 @@ def _col2im_rows(gc, rows, kh, kw, sh, sw, ph, pw, ho, wo, acc):
     the element of acc (the block's samples in NHWC) that im2col read cols[r, k] from."""
     h, w, c_in = acc.shape[1], acc.shape[2], acc.shape[3]
     p = ho * wo
-    if c_in == 1:       # without the channel loop of one trip (backward-data of DCGAN's first layer 1.35 -> 1.05 ms)
-        acc1 = acc.reshape(acc.shape[0], h, w)
-        for r in range(rows):
-            nl, i, j = r // p, (r % p) // wo, r % wo
-            for a in range(kh):
-                hh = i * sh + a - ph
-                for b in range(kw):
-                    ww = j * sw + b - pw
-                    if 0 <= hh < h and 0 <= ww < w:
-                        acc1[nl, hh, ww] += gc[r, a * kw + b]
-        return
     for r in range(rows):
         nl, i, j = r // p, (r % p) // wo, r % wo
         for a in range(kh):
@@ -241,11 +229,11 @@ def _nchw_to_nhwc(src, dst, whole_planes):
                 dst[i, hh, ww, c] = src[i, c, hh, ww]
 
 
-def _thin(n, k, p, itemsize):
-    """Whether a layer takes conv_thin_numba_cpu.py's path: few taps (K ≤ THIN_K), and a task per
-    sample still fits, with a sample for every thread (a single image would leave cores idle) and
-    one sample's K·P columns small (a 1024×1024 image would need 64 MB of them per thread)."""
-    return k <= THIN_K and n >= _threads() and k * p * itemsize <= THIN_COLS_BYTES
+def _thin(k):
+    """Whether a layer with K taps per output pixel takes conv_thin_numba_cpu.py's path. It is the
+    faster one for K ≤ THIN_K even for a single image on one thread (a review measured (1, 1, 256,
+    256) → 32 channels: 0.57 against 1.29 ms on two threads in row blocks)."""
+    return k <= THIN_K
 
 
 def _rows_per_block(m, k, o, itemsize):
@@ -287,7 +275,7 @@ def conv2d_forward(x, w, stride, padding):
         return matmul(x.reshape(n, -1), w.reshape(o, -1).T).reshape(n, o, 1, 1)
     ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
     k = c * kh * kw
-    if _thin(n, k, ho * wo, x.dtype.itemsize):
+    if _thin(k):
         return thin.conv2d_forward(x, w, stride, padding, (ho, wo))
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
@@ -316,7 +304,7 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     if _covers_input(x.shape[2:], k_hw, padding):                        # gw2 (O, K) = gy2ᵀ @ x2
         return matmul(gy.reshape(n, o).T, x.reshape(n, -1)).reshape(o, c, kh, kw)
     k = c * kh * kw
-    if _thin(n, k, ho * wo, x.dtype.itemsize):
+    if _thin(k):
         return thin.conv2d_backward_weight(x, gy, stride, padding, k_hw)
     block = _rows_per_block(n * ho * wo, k, o, x.dtype.itemsize)
     cols, gy_blocks, product, partial = _weight_scratch(_threads(), block, o, k, x.dtype)
@@ -336,7 +324,7 @@ def conv2d_forward_and_backward_weight(x, w, gy, stride, padding):
     single_threaded_scipy_blas()
     ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
     k = c * kh * kw
-    if _thin(n, k, ho * wo, x.dtype.itemsize):
+    if _thin(k):
         return thin.conv2d_forward_and_backward_weight(x, w, gy, stride, padding, (ho, wo))
     threads = _threads()
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
@@ -359,7 +347,7 @@ def conv2d_backward_data(gy, w, stride, padding, x_hw):
     if _covers_input(x_hw, (kh, kw), padding):                           # gx2 (N, K) = gy2 @ w2
         return matmul(gy.reshape(n, o), w.reshape(o, -1)).reshape(n, c, h, wd)
     p, k = ho * wo, c * kh * kw
-    if _thin(n, k, p, gy.dtype.itemsize):
+    if _thin(k):
         return thin.conv2d_backward_data(gy, w, stride, padding, x_hw)
     samples = max(1, _rows_per_block(n * p, k, o, gy.dtype.itemsize) // p)
     threads = _threads()

@@ -17,6 +17,10 @@ channels (DCGAN-64's): 4.2 → 2.5 and 3.0 → 2.2 ms; backward-data (the transp
 forward) 2.8 → 1.0 ms at 32 channels, 4.7-5.3 → 4.2 ms at 64. The same layout for wide layers was slower
 (28-36 against 25-27 ms at DCGAN-64's middle layers: a sample's P columns make a short GEMM), so it
 stays here. This is Caffe's im2col layout (Jia et al. 2014), one sample at a time.
+A big image is done in chunks of output rows whose columns fit in CHUNK_BYTES (a 1024×1024 image's
+would otherwise take 64 MB per thread at stride 1); only then is a chunk's output or gy copied
+between a buffer and its place in NCHW, since the GEMM cannot write into (or read) part of a plane
+in place.
 """
 import numba
 import numpy as np
@@ -24,19 +28,22 @@ from numba import njit, prange
 
 from tinygan.kernels.numba_threads import run, scratch, single_threaded_scipy_blas, threads
 
+CHUNK_BYTES = 4 << 20      # a thread's columns at most: larger images go in chunks of output rows
+
 
 @njit(inline="always")
-def _im2col_sample(x, n, kh, kw, sh, sw, ph, pw, ho, wo, ct):
-    """ct (K, P) = sample n's tap-major columns (module docstring); 0 where a tap falls in the padding."""
+def _im2col_rows(x, n, i0, i1, kh, kw, sh, sw, ph, pw, wo, ct):
+    """ct (K, (i1 - i0)·WO) = sample n's tap-major columns (module docstring) for output rows
+    i0 ≤ i < i1; 0 where a tap falls in the padding."""
     c_in, h, w = x.shape[1], x.shape[2], x.shape[3]
     for c in range(c_in):
         plane = x[n, c]
         for a in range(kh):
             for b in range(kw):
                 k = (c * kh + a) * kw + b
-                for i in range(ho):
+                for i in range(i0, i1):
                     hh = i * sh + a - ph
-                    row = ct[k, i * wo:(i + 1) * wo]
+                    row = ct[k, (i - i0) * wo:(i - i0 + 1) * wo]
                     if hh < 0 or hh >= h:
                         row[:] = 0.0
                         continue
@@ -46,21 +53,20 @@ def _im2col_sample(x, n, kh, kw, sh, sw, ph, pw, ho, wo, ct):
 
 
 @njit(inline="always")
-def _col2im_sample(gct, kh, kw, sh, sw, ph, pw, ho, wo, gx_n):
-    """The adjoint of _im2col_sample: gx_n (C, H, W) = the sum of each gct[k, q] over the x element
+def _col2im_rows(gct, i0, i1, kh, kw, sh, sw, ph, pw, wo, gx_n):
+    """The adjoint of _im2col_rows: each gct[k, q] is added onto the element of gx_n (C, H, W)
     that im2col read ct[k, q] from (taps in the padding are dropped)."""
     c_in, h, w = gx_n.shape
-    gx_n[...] = 0.0
     for c in range(c_in):
         plane = gx_n[c]
         for a in range(kh):
             for b in range(kw):
                 k = (c * kh + a) * kw + b
-                for i in range(ho):
+                for i in range(i0, i1):
                     hh = i * sh + a - ph
                     if hh < 0 or hh >= h:
                         continue
-                    row, dst = gct[k, i * wo:(i + 1) * wo], plane[hh]
+                    row, dst = gct[k, (i - i0) * wo:(i - i0 + 1) * wo], plane[hh]
                     for j in range(wo):
                         ww = j * sw + b - pw
                         if 0 <= ww < w:
@@ -68,50 +74,87 @@ def _col2im_sample(gct, kh, kw, sh, sw, ph, pw, ho, wo, gx_n):
 
 
 @njit(inline="always")
-def _columns(x, n, kh, kw, sh, sw, ph, pw, ho, wo, cols, k):
-    """This thread's column buffer (K, P), filled for sample n."""
-    ct = cols[numba.get_thread_id(), :k * ho * wo].reshape(k, ho * wo)
-    _im2col_sample(x, n, kh, kw, sh, sw, ph, pw, ho, wo, ct)
+def _columns(x, n, i0, i1, kh, kw, sh, sw, ph, pw, wo, cols_t, k):
+    """cols_t (this thread's buffer) as (K, (i1 - i0)·WO), filled for those output rows of sample n."""
+    ct = cols_t[:k * (i1 - i0) * wo].reshape(k, (i1 - i0) * wo)
+    _im2col_rows(x, n, i0, i1, kh, kw, sh, sw, ph, pw, wo, ct)
     return ct
 
 
+@njit(inline="always")
+def _plane_part(plane, q0, q1, buf):
+    """plane (R, P) itself if [q0, q1) is all of it, else buf as (R, q1 - q0), to be copied to or from
+    plane[:, q0:q1] by the caller: np.dot needs contiguous arrays."""
+    if q1 - q0 == plane.shape[1]:
+        return plane
+    return buf[:plane.shape[0] * (q1 - q0)].reshape(plane.shape[0], q1 - q0)
+
+
 @njit(parallel=True, cache=True)
-def _forward(x, w2, kh, kw, sh, sw, ph, pw, ho, wo, cols, y3):
-    """y3[n] (O, P) = w2 @ (sample n's columns), for every sample."""
+def _forward(x, w2, kh, kw, sh, sw, ph, pw, ho, wo, rows, cols, parts, y3):
+    """y3[n] (O, P) = w2 @ (sample n's columns), for every sample, `rows` output rows at a time."""
     for n in prange(x.shape[0]):
-        np.dot(w2, _columns(x, n, kh, kw, sh, sw, ph, pw, ho, wo, cols, w2.shape[1]), y3[n])
+        t = numba.get_thread_id()
+        for i0 in range(0, ho, rows):
+            i1 = min(ho, i0 + rows)
+            y_part = _plane_part(y3[n], i0 * wo, i1 * wo, parts[t, 0])
+            np.dot(w2, _columns(x, n, i0, i1, kh, kw, sh, sw, ph, pw, wo, cols[t], w2.shape[1]), y_part)
+            if i1 - i0 < ho:
+                y3[n, :, i0 * wo:i1 * wo] = y_part
+
+
+@njit(inline="always")
+def _gy_part(gy3, n, i0, i1, wo, buf):
+    """gy3[n]'s columns for output rows i0 ≤ i < i1, contiguous."""
+    g = _plane_part(gy3[n], i0 * wo, i1 * wo, buf)
+    if i1 * wo - i0 * wo < gy3.shape[2]:
+        g[...] = gy3[n, :, i0 * wo:i1 * wo]
+    return g
 
 
 @njit(parallel=True, cache=True)
-def _backward_weight(x, gy3, kh, kw, sh, sw, ph, pw, ho, wo, cols, product, partial):
+def _backward_weight(x, gy3, kh, kw, sh, sw, ph, pw, ho, wo, rows, cols, parts, product, partial):
     """partial[t] (O, K) = the sum over thread t's samples of gy3[n] @ (their columns)ᵀ."""
     partial[...] = 0.0
     for n in prange(x.shape[0]):
         t = numba.get_thread_id()
-        np.dot(gy3[n], _columns(x, n, kh, kw, sh, sw, ph, pw, ho, wo, cols, partial.shape[2]).T, product[t])
-        partial[t] += product[t]
+        for i0 in range(0, ho, rows):
+            i1 = min(ho, i0 + rows)
+            ct = _columns(x, n, i0, i1, kh, kw, sh, sw, ph, pw, wo, cols[t], partial.shape[2])
+            np.dot(_gy_part(gy3, n, i0, i1, wo, parts[t, 1]), ct.T, product[t])
+            partial[t] += product[t]
 
 
 @njit(parallel=True, cache=True)
-def _backward_data(gy3, w2t, kh, kw, sh, sw, ph, pw, ho, wo, cols, gx):
+def _backward_data(gy3, w2t, kh, kw, sh, sw, ph, pw, ho, wo, rows, cols, parts, gx):
     """gx[n] = col2im(w2t @ gy3[n]) for every sample; w2t is W2ᵀ (K, O), contiguous."""
-    k, p = w2t.shape[0], ho * wo
+    k = w2t.shape[0]
     for n in prange(gx.shape[0]):
-        gct = cols[numba.get_thread_id(), :k * p].reshape(k, p)
-        np.dot(w2t, gy3[n], gct)
-        _col2im_sample(gct, kh, kw, sh, sw, ph, pw, ho, wo, gx[n])
+        t = numba.get_thread_id()
+        gx[n] = 0.0
+        for i0 in range(0, ho, rows):
+            i1 = min(ho, i0 + rows)
+            gct = cols[t, :k * (i1 - i0) * wo].reshape(k, (i1 - i0) * wo)
+            np.dot(w2t, _gy_part(gy3, n, i0, i1, wo, parts[t, 1]), gct)
+            _col2im_rows(gct, i0, i1, kh, kw, sh, sw, ph, pw, wo, gx[n])
 
 
 @njit(parallel=True, cache=True)
-def _forward_and_backward_weight(x, w2, gy3, kh, kw, sh, sw, ph, pw, ho, wo, cols, product, partial, y3):
-    """_forward and _backward_weight of the same x, each sample's columns built once."""
+def _forward_and_backward_weight(x, w2, gy3, kh, kw, sh, sw, ph, pw, ho, wo, rows, cols, parts, product, partial,
+                                 y3):
+    """_forward and _backward_weight of the same x, each chunk's columns built once."""
     partial[...] = 0.0
     for n in prange(x.shape[0]):
         t = numba.get_thread_id()
-        ct = _columns(x, n, kh, kw, sh, sw, ph, pw, ho, wo, cols, w2.shape[1])
-        np.dot(w2, ct, y3[n])
-        np.dot(gy3[n], ct.T, product[t])
-        partial[t] += product[t]
+        for i0 in range(0, ho, rows):
+            i1 = min(ho, i0 + rows)
+            ct = _columns(x, n, i0, i1, kh, kw, sh, sw, ph, pw, wo, cols[t], w2.shape[1])
+            y_part = _plane_part(y3[n], i0 * wo, i1 * wo, parts[t, 0])
+            np.dot(w2, ct, y_part)
+            if i1 - i0 < ho:
+                y3[n, :, i0 * wo:i1 * wo] = y_part
+            np.dot(_gy_part(gy3, n, i0, i1, wo, parts[t, 1]), ct.T, product[t])
+            partial[t] += product[t]
 
 
 # conv_numba_cpu.py's conv ops call these for thin layers (its _thin), with the output size (ho, wo)
@@ -121,8 +164,8 @@ def conv2d_forward(x, w, stride, padding, out_hw):
     single_threaded_scipy_blas()
     (n, _, _, _), o, (ho, wo) = x.shape, w.shape[0], out_hw
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
-    run(_forward, y.size * w[0].size, np.ascontiguousarray(x), _weight_matrix(w), *w.shape[2:], *stride, *padding,
-        ho, wo, _cols(x, w.shape, out_hw), y.reshape(n, o, -1))
+    run(_forward, n * ho * wo * w[0].size, np.ascontiguousarray(x), _tap_major(w), *w.shape[2:], *stride, *padding,
+        ho, wo, *_buffers(w.shape, out_hw, x.dtype), y.reshape(n, o, -1))
     return y
 
 
@@ -131,8 +174,8 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     n, o, ho, wo = gy.shape
     w_shape = (o, x.shape[1], *k_hw)
     product, partial = _weight_sums(w_shape, x.dtype)
-    run(_backward_weight, gy.size * x.shape[1] * k_hw[0] * k_hw[1], np.ascontiguousarray(x), rows3(gy), *k_hw,
-        *stride, *padding, ho, wo, _cols(x, w_shape, (ho, wo)), product, partial)
+    run(_backward_weight, n * ho * wo * x.shape[1] * k_hw[0] * k_hw[1], np.ascontiguousarray(x), rows3(gy), *k_hw,
+        *stride, *padding, ho, wo, *_buffers(w_shape, (ho, wo), x.dtype), product, partial)
     return partial.sum(axis=0).reshape(w_shape)            # the partial sums are already in w's order
 
 
@@ -140,9 +183,9 @@ def conv2d_backward_data(gy, w, stride, padding, x_hw):
     single_threaded_scipy_blas()
     n, o, ho, wo = gy.shape
     gx = np.empty((n, w.shape[1], *x_hw), dtype=gy.dtype)
-    w2t = np.ascontiguousarray(_weight_matrix(w).T)
-    run(_backward_data, gy.size * w2t.shape[0], rows3(gy), w2t, *w.shape[2:], *stride, *padding, ho, wo,
-        _cols(gy, w.shape, (ho, wo)), gx)
+    w2t = np.ascontiguousarray(_tap_major(w).T)
+    run(_backward_data, n * ho * wo * w2t.shape[0], rows3(gy), w2t, *w.shape[2:], *stride, *padding, ho, wo,
+        *_buffers(w.shape, (ho, wo), gy.dtype), gx)
     return gx
 
 
@@ -151,17 +194,23 @@ def conv2d_forward_and_backward_weight(x, w, gy, stride, padding, out_hw):
     (n, _, _, _), o, (ho, wo) = x.shape, w.shape[0], out_hw
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
     product, partial = _weight_sums(w.shape, x.dtype)
-    run(_forward_and_backward_weight, 2 * y.size * w[0].size, np.ascontiguousarray(x), _weight_matrix(w), rows3(gy),
-        *w.shape[2:], *stride, *padding, ho, wo, _cols(x, w.shape, out_hw), product, partial, y.reshape(n, o, -1))
+    run(_forward_and_backward_weight, 2 * n * ho * wo * w[0].size, np.ascontiguousarray(x), _tap_major(w), rows3(gy),
+        *w.shape[2:], *stride, *padding, ho, wo, *_buffers(w.shape, out_hw, x.dtype), product, partial,
+        y.reshape(n, o, -1))
     return y, partial.sum(axis=0).reshape(w.shape)
 
 
-def _cols(x, w_shape, out_hw):
-    """Each thread's column buffer: one sample's (K, P) tap-major columns."""
-    return scratch("cols", (threads(), w_shape[1] * w_shape[2] * w_shape[3] * out_hw[0] * out_hw[1]), x.dtype)
+def _buffers(w_shape, out_hw, dtype):
+    """Output rows per chunk, and each thread's buffers: a chunk's (K, rows·WO) tap-major columns and
+    two (O, rows·WO) parts (a chunk's output and its gy) used when a sample takes several chunks."""
+    (o, c, kh, kw), (ho, wo) = w_shape, out_hw
+    k = c * kh * kw
+    rows = max(1, min(ho, CHUNK_BYTES // (k * wo * np.dtype(dtype).itemsize)))
+    return (rows, scratch("cols", (threads(), k * rows * wo), dtype),
+            scratch("parts", (threads(), 2, o * rows * wo if rows < ho else 1), dtype))
 
 
-def _weight_matrix(w):
+def _tap_major(w):
     """w (O, C, KH, KW) as W2 (O, K), in its own (C, KH, KW) order: the columns' tap order."""
     return np.ascontiguousarray(w).reshape(w.shape[0], -1)
 

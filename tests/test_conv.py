@@ -62,13 +62,21 @@ def numba_cpu_path(request, monkeypatch):
     """Runs the test once down each of numba_cpu's two paths (row blocks of NHWC columns; thin
     layers' per-sample tap-major columns), whatever the layer."""
     from tinygan.kernels import conv_numba_cpu
-    monkeypatch.setattr(conv_numba_cpu, "_thin", lambda n, k, p, itemsize: request.param == "thin")
+    monkeypatch.setattr(conv_numba_cpu, "_thin", lambda k: request.param == "thin")
     return request.param
+
+
+@pytest.fixture
+def always_parallel(monkeypatch):
+    """Small kernels normally run on the calling thread alone (numba_threads.run); these tests'
+    tiny shapes must go through the parallel loops, per-thread buffers and partial sums."""
+    from tinygan.kernels import numba_threads
+    monkeypatch.setattr(numba_threads, "PARALLEL_MIN", 0)
 
 
 @pytest.mark.parametrize("op", CONV_OPS)
 @pytest.mark.parametrize("n,c,h,w,o,k,s,p", SWEEP)
-def test_numba_cpu_both_paths_match_reference(op, n, c, h, w, o, k, s, p, numba_cpu_path):
+def test_numba_cpu_both_paths_match_reference(op, n, c, h, w, o, k, s, p, numba_cpu_path, always_parallel):
     x, wt = _arrays(n, c, h, w, o, k)
     stride, pad = (s, s), (p, p)
     gy = np.random.default_rng(1).standard_normal(_out_shape(x, wt, stride, pad))
@@ -174,15 +182,16 @@ BLOCK_CASES = [(op, thin) for op in CONV_OPS for thin in (False, True)]
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
 @pytest.mark.parametrize("op,thin", BLOCK_CASES, ids=[f"{op[7:]} {'thin' if thin else 'blocked'}"
                                                       for op, thin in BLOCK_CASES])
-def test_numba_cpu_blocks_match_reference(op, thin, dtype, tol, monkeypatch):
+def test_numba_cpu_blocks_match_reference(op, thin, dtype, tol, monkeypatch, always_parallel):
     """numba_cpu works in blocks of output rows (whole samples for backward-data), each thread
     reusing its own buffers; a tiny block budget forces many blocks per thread, blocks that start
     and end inside a sample, and an uneven last one, and the answer must not change; blocked
     backward-data gets blocks of 2 samples, the last one of 1. Every op also runs down the thin
-    path (_thin picks one by the layer's sizes), whose task is a sample: 5 of them here, so the
-    threads get unequal shares."""
-    from tinygan.kernels import conv_numba_cpu
-    monkeypatch.setattr(conv_numba_cpu, "_thin", lambda n, k, p, itemsize: thin)
+    path (_thin picks one by the layer's K), whose task is a sample: 5 of them here, so the threads
+    get unequal shares, and a tiny chunk budget splits each sample into chunks of one output row."""
+    from tinygan.kernels import conv_numba_cpu, conv_thin_numba_cpu
+    monkeypatch.setattr(conv_numba_cpu, "_thin", lambda k: thin)
+    monkeypatch.setattr(conv_thin_numba_cpu, "CHUNK_BYTES", 1)
     monkeypatch.setattr(conv_numba_cpu, "BLOCK_BYTES", 1)      # 8 rows per block
     if op == "conv2d_backward_data":                            # whole samples: 2 of 30 rows each
         monkeypatch.setattr(conv_numba_cpu, "_rows_per_block", lambda m, k, o, itemsize: 60)
@@ -241,13 +250,25 @@ def test_numba_cpu_reads_whole_planes_only_for_large_inputs_from_memory_with_a_s
     assert not _whole_planes(np.empty((max(1, _threads() - 1), 2048, 32, 32), np.float32))  # a core idle
 
 
-def test_numba_cpu_takes_the_thin_path_for_few_taps_with_a_sample_per_thread_and_small_columns():
-    from tinygan.kernels.conv_numba_cpu import _thin, _threads
-    assert _thin(64, 16, 32 * 32, 4)                           # the VAE's and DCGAN's first layers
-    assert _thin(64, 64, 32 * 32, 4)                           # four channels at 4×4
-    assert not _thin(64, 32 * 16, 16 * 16, 4)                  # 32 channels: the blocked path
-    assert not _thin(_threads() - 1, 16, 32 * 32, 4)           # a core would be idle
-    assert not _thin(64, 16, 512 * 512, 4)                     # one sample's columns: 16 MB
+@pytest.mark.parametrize("op", CONV_OPS + ("conv2d_forward_and_backward_weight",))
+def test_numba_cpu_thin_path_chunks_big_images_without_changing_the_answer(op, monkeypatch, always_parallel):
+    """A thin layer's sample is done in chunks of output rows once its columns pass CHUNK_BYTES:
+    here chunks of 3 rows of a 13-row output (the last chunk 1 row), against the reference."""
+    from tinygan.kernels import conv_numba_cpu, conv_thin_numba_cpu
+    x, wt = _arrays(3, 2, 25, 11, 4, 3)                      # K = 18 taps, output 13×6
+    gy = np.random.default_rng(1).standard_normal(_out_shape(x, wt, (2, 2), (1, 1)))
+    assert gy.shape[2:] == (13, 6)
+    monkeypatch.setattr(conv_thin_numba_cpu, "CHUNK_BYTES", 3 * 18 * 6 * 8)   # 3 rows of float64 columns
+    assert conv_thin_numba_cpu._buffers(wt.shape, (13, 6), np.float64)[0] == 3
+    if op == "conv2d_forward_and_backward_weight":
+        got = conv_numba_cpu.conv2d_forward_and_backward_weight(x, wt, gy, (2, 2), (1, 1))
+        want = (conv_reference.conv2d_forward(x, wt, (2, 2), (1, 1)),
+                conv_reference.conv2d_backward_weight(x, gy, (2, 2), (1, 1), (3, 3)))
+    else:
+        args = _op_inputs(op, x, wt, gy, (2, 2), (1, 1))
+        got, want = (getattr(conv_numba_cpu, op)(*args),), (getattr(conv_reference, op)(*args),)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-10)
 
 
 def test_reference_matches_a_direct_sum_at_one_pixel():
