@@ -90,19 +90,6 @@ def _plane_part(plane, q0, q1, buf):
     return buf[:plane.shape[0] * (q1 - q0)].reshape(plane.shape[0], q1 - q0)
 
 
-@njit(parallel=True, cache=True)
-def _forward(x, w2, kh, kw, sh, sw, ph, pw, ho, wo, rows, cols, parts, y3):
-    """y3[n] (O, P) = w2 @ (sample n's columns), for every sample, `rows` output rows at a time."""
-    for n in prange(x.shape[0]):
-        t = numba.get_thread_id()
-        for i0 in range(0, ho, rows):
-            i1 = min(ho, i0 + rows)
-            y_part = _plane_part(y3[n], i0 * wo, i1 * wo, parts[t, 0])
-            np.dot(w2, _columns(x, n, i0, i1, kh, kw, sh, sw, ph, pw, wo, cols[t], w2.shape[1]), y_part)
-            if i1 - i0 < ho:
-                y3[n, :, i0 * wo:i1 * wo] = y_part
-
-
 @njit(inline="always")
 def _gy_part(gy3, n, i0, i1, wo, buf):
     """gy3[n]'s columns for output rows i0 ≤ i < i1, contiguous."""
@@ -110,6 +97,33 @@ def _gy_part(gy3, n, i0, i1, wo, buf):
     if i1 * wo - i0 * wo < gy3.shape[2]:
         g[...] = gy3[n, :, i0 * wo:i1 * wo]
     return g
+
+
+@njit(inline="always")
+def _forward_chunk(w2, ct, n, i0, i1, ho, wo, buf, y3):
+    """y3[n]'s columns for output rows i0 ≤ i < i1 = w2 @ ct (that chunk's columns)."""
+    y_part = _plane_part(y3[n], i0 * wo, i1 * wo, buf)
+    np.dot(w2, ct, y_part)
+    if i1 - i0 < ho:
+        y3[n, :, i0 * wo:i1 * wo] = y_part
+
+
+@njit(inline="always")
+def _weight_chunk(gy3, ct, n, i0, i1, wo, buf, product_t, partial_t):
+    """partial_t += (gy3[n]'s columns for output rows i0 ≤ i < i1) @ ctᵀ."""
+    np.dot(_gy_part(gy3, n, i0, i1, wo, buf), ct.T, product_t)
+    partial_t += product_t
+
+
+@njit(parallel=True, cache=True)
+def _forward(x, w2, kh, kw, sh, sw, ph, pw, ho, wo, rows, cols, parts, y3):
+    """y3[n] (O, P) = w2 @ (sample n's columns), for every sample, `rows` output rows at a time."""
+    for n in prange(x.shape[0]):
+        t = numba.get_thread_id()
+        for i0 in range(0, ho, rows):
+            i1 = min(ho, i0 + rows)
+            ct = _columns(x, n, i0, i1, kh, kw, sh, sw, ph, pw, wo, cols[t], w2.shape[1])
+            _forward_chunk(w2, ct, n, i0, i1, ho, wo, parts[t, 0], y3)
 
 
 @njit(parallel=True, cache=True)
@@ -121,8 +135,21 @@ def _backward_weight(x, gy3, kh, kw, sh, sw, ph, pw, ho, wo, rows, cols, parts, 
         for i0 in range(0, ho, rows):
             i1 = min(ho, i0 + rows)
             ct = _columns(x, n, i0, i1, kh, kw, sh, sw, ph, pw, wo, cols[t], partial.shape[2])
-            np.dot(_gy_part(gy3, n, i0, i1, wo, parts[t, 1]), ct.T, product[t])
-            partial[t] += product[t]
+            _weight_chunk(gy3, ct, n, i0, i1, wo, parts[t, 1], product[t], partial[t])
+
+
+@njit(parallel=True, cache=True)
+def _forward_and_backward_weight(x, w2, gy3, kh, kw, sh, sw, ph, pw, ho, wo, rows, cols, parts, product, partial,
+                                 y3):
+    """_forward and _backward_weight of the same x, each chunk's columns built once."""
+    partial[...] = 0.0
+    for n in prange(x.shape[0]):
+        t = numba.get_thread_id()
+        for i0 in range(0, ho, rows):
+            i1 = min(ho, i0 + rows)
+            ct = _columns(x, n, i0, i1, kh, kw, sh, sw, ph, pw, wo, cols[t], w2.shape[1])
+            _forward_chunk(w2, ct, n, i0, i1, ho, wo, parts[t, 0], y3)
+            _weight_chunk(gy3, ct, n, i0, i1, wo, parts[t, 1], product[t], partial[t])
 
 
 @njit(parallel=True, cache=True)
@@ -137,24 +164,6 @@ def _backward_data(gy3, w2t, kh, kw, sh, sw, ph, pw, ho, wo, rows, cols, parts, 
             gct = cols[t, :k * (i1 - i0) * wo].reshape(k, (i1 - i0) * wo)
             np.dot(w2t, _gy_part(gy3, n, i0, i1, wo, parts[t, 1]), gct)
             _col2im_rows(gct, i0, i1, kh, kw, sh, sw, ph, pw, wo, gx[n])
-
-
-@njit(parallel=True, cache=True)
-def _forward_and_backward_weight(x, w2, gy3, kh, kw, sh, sw, ph, pw, ho, wo, rows, cols, parts, product, partial,
-                                 y3):
-    """_forward and _backward_weight of the same x, each chunk's columns built once."""
-    partial[...] = 0.0
-    for n in prange(x.shape[0]):
-        t = numba.get_thread_id()
-        for i0 in range(0, ho, rows):
-            i1 = min(ho, i0 + rows)
-            ct = _columns(x, n, i0, i1, kh, kw, sh, sw, ph, pw, wo, cols[t], w2.shape[1])
-            y_part = _plane_part(y3[n], i0 * wo, i1 * wo, parts[t, 0])
-            np.dot(w2, ct, y_part)
-            if i1 - i0 < ho:
-                y3[n, :, i0 * wo:i1 * wo] = y_part
-            np.dot(_gy_part(gy3, n, i0, i1, wo, parts[t, 1]), ct.T, product[t])
-            partial[t] += product[t]
 
 
 # conv_numba_cpu.py's conv ops call these for thin layers (its _thin), with the output size (ho, wo)
