@@ -272,7 +272,7 @@ def conv2d_forward(x, w, stride, padding):
     n, c, h, wd = x.shape
     o, _, kh, kw = w.shape
     if _covers_input((h, wd), (kh, kw), padding):                        # y (N, O) = x2 @ w2ᵀ
-        return matmul(x.reshape(n, -1), w.reshape(o, -1).T).reshape(n, o, 1, 1)
+        return matmul(x.reshape(n, c * h * wd), w.reshape(o, -1).T).reshape(n, o, 1, 1)
     ho, wo = out_hw((h, wd), (kh, kw), stride, padding)
     k = c * kh * kw
     if _thin(k):
@@ -281,7 +281,7 @@ def conv2d_forward(x, w, stride, padding):
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
     cols, out = _scratch("cols", (_threads(), block, k), x.dtype), _scratch("out", (_threads(), block * o), x.dtype)
     run(_forward, n * ho * wo * k, _nhwc(x), _weight_matrix(w), kh, kw, *stride, *padding, ho, wo, block, cols, out,
-        y.reshape(n, o, -1))
+        y.reshape(n, o, ho * wo))
     return y
 
 
@@ -302,7 +302,7 @@ def conv2d_backward_weight(x, gy, stride, padding, k_hw):
     c = x.shape[1]
     kh, kw = k_hw
     if _covers_input(x.shape[2:], k_hw, padding):                        # gw2 (O, K) = gy2ᵀ @ x2
-        return matmul(gy.reshape(n, o).T, x.reshape(n, -1)).reshape(o, c, kh, kw)
+        return matmul(gy.reshape(n, o).T, x.reshape(n, c * kh * kw)).reshape(o, c, kh, kw)
     k = c * kh * kw
     if _thin(k):
         return thin.conv2d_backward_weight(x, gy, stride, padding, k_hw)
@@ -332,7 +332,7 @@ def conv2d_forward_and_backward_weight(x, w, gy, stride, padding):
     cols, gy_blocks, product, partial = _weight_scratch(threads, block, o, k, x.dtype)
     out = _scratch("out", (threads, block * o), x.dtype)
     run(_forward_and_backward_weight, 2 * n * ho * wo * k, _nhwc(x), _weight_matrix(w), _rows3(gy), kh, kw, *stride,
-        *padding, ho, wo, block, cols, out, gy_blocks, product, partial, y.reshape(n, o, -1))
+        *padding, ho, wo, block, cols, out, gy_blocks, product, partial, y.reshape(n, o, ho * wo))
     return y, _weight_gradient(partial, o, c, kh, kw)
 
 

@@ -17,8 +17,8 @@ channels (DCGAN-64's): 4.2 → 2.5 and 3.0 → 2.2 ms; backward-data (the transp
 forward) 2.8 → 1.0 ms at 32 channels, 4.7-5.3 → 4.2 ms at 64. The same layout for wide layers was slower
 (28-36 against 25-27 ms at DCGAN-64's middle layers: a sample's P columns make a short GEMM), so it
 stays here. This is Caffe's im2col layout (Jia et al. 2014), one sample at a time.
-A big image is done in chunks of output rows whose columns fit in CHUNK_BYTES (a 1024×1024 image's
-would otherwise take 64 MB per thread at stride 1); only then is a chunk's output or gy copied
+A big image is done in chunks of output rows whose columns fit in CHUNK_BYTES (16 taps of a 1024×1024 image
+at stride 1 would otherwise take 64 MB per thread); only then is a chunk's output or gy copied
 between a buffer and its place in NCHW, since the GEMM cannot write into (or read) part of a plane
 in place.
 """
@@ -92,10 +92,12 @@ def _plane_part(plane, q0, q1, buf):
 
 @njit(inline="always")
 def _gy_part(gy3, n, i0, i1, wo, buf):
-    """gy3[n]'s columns for output rows i0 ≤ i < i1, contiguous."""
-    g = _plane_part(gy3[n], i0 * wo, i1 * wo, buf)
-    if i1 * wo - i0 * wo < gy3.shape[2]:
-        g[...] = gy3[n, :, i0 * wo:i1 * wo]
+    """gy3[n]'s columns for output rows i0 ≤ i < i1, contiguous: gy3[n] itself for a whole sample,
+    else a copy in buf (written through its own name: gy3 may be read-only)."""
+    if (i1 - i0) * wo == gy3.shape[2]:
+        return gy3[n]
+    g = buf[:gy3.shape[1] * (i1 - i0) * wo].reshape(gy3.shape[1], (i1 - i0) * wo)
+    g[...] = gy3[n, :, i0 * wo:i1 * wo]
     return g
 
 
@@ -174,7 +176,7 @@ def conv2d_forward(x, w, stride, padding, out_hw):
     (n, _, _, _), o, (ho, wo) = x.shape, w.shape[0], out_hw
     y = np.empty((n, o, ho, wo), dtype=x.dtype)
     run(_forward, n * ho * wo * w[0].size, np.ascontiguousarray(x), _tap_major(w), *w.shape[2:], *stride, *padding,
-        ho, wo, *_buffers(w.shape, out_hw, x.dtype), y.reshape(n, o, -1))
+        ho, wo, *_buffers(w.shape, out_hw, x.dtype), y.reshape(n, o, ho * wo))
     return y
 
 
@@ -205,7 +207,7 @@ def conv2d_forward_and_backward_weight(x, w, gy, stride, padding, out_hw):
     product, partial = _weight_sums(w.shape, x.dtype)
     run(_forward_and_backward_weight, 2 * n * ho * wo * w[0].size, np.ascontiguousarray(x), _tap_major(w), rows3(gy),
         *w.shape[2:], *stride, *padding, ho, wo, *_buffers(w.shape, out_hw, x.dtype), product, partial,
-        y.reshape(n, o, -1))
+        y.reshape(n, o, ho * wo))
     return y, partial.sum(axis=0).reshape(w.shape)
 
 
@@ -231,5 +233,6 @@ def _weight_sums(w_shape, dtype):
 
 
 def rows3(g):
-    """g (N, O, HO, WO) as (N, O, HO*WO), contiguous (conv_numba_cpu.py uses it too)."""
-    return np.ascontiguousarray(g).reshape(g.shape[0], g.shape[1], -1)
+    """g (N, O, HO, WO) as (N, O, HO*WO), contiguous (conv_numba_cpu.py uses it too); sizes spelled
+    out, since -1 cannot be inferred for an empty batch."""
+    return np.ascontiguousarray(g).reshape(g.shape[0], g.shape[1], g.shape[2] * g.shape[3])

@@ -140,6 +140,29 @@ def test_numba_cpu_ops_keep_the_references_nan_and_inf_and_forget_them_in_the_ne
                                rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("op", CONV_OPS + ("conv2d_forward_and_backward_weight",))
+@pytest.mark.parametrize("n", [3, 0], ids=["batch", "empty batch"])
+def test_numba_cpu_takes_read_only_inputs_and_empty_batches(op, n, numba_cpu_path, monkeypatch):
+    """Read-only arrays (a broadcast gradient, a memory-mapped file) and a batch of 0 samples give
+    the reference's answer, also when a thin layer goes in chunks (its gy is copied chunk by chunk)."""
+    from tinygan.kernels import conv_numba_cpu, conv_thin_numba_cpu
+    monkeypatch.setattr(conv_thin_numba_cpu, "CHUNK_BYTES", 1)
+    x, wt = _arrays(n, 2, 9, 8, 4, 3)
+    gy = np.random.default_rng(1).standard_normal(_out_shape(x, wt, (2, 2), (1, 1)))
+    for a in (x, wt, gy):
+        a.flags.writeable = False
+    if op == "conv2d_forward_and_backward_weight":
+        got = conv_numba_cpu.conv2d_forward_and_backward_weight(x, wt, gy, (2, 2), (1, 1))
+        want = (conv_reference.conv2d_forward(x, wt, (2, 2), (1, 1)),
+                conv_reference.conv2d_backward_weight(x, gy, (2, 2), (1, 1), (3, 3)))
+    else:
+        args = _op_inputs(op, x, wt, gy, (2, 2), (1, 1))
+        got, want = (getattr(conv_numba_cpu, op)(*args),), (getattr(conv_reference, op)(*args),)
+    for g, w in zip(got, want):
+        assert g.shape == w.shape
+        np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-10)
+
+
 def test_a_transposed_layers_backward_builds_the_columns_once_and_gets_the_reference_gradients(monkeypatch):
     """Both gradients of conv_transpose2d come from one call of the fused numba_cpu function (the
     pairing Conv2d looks for), and agree with the reference kernels' gradients."""
