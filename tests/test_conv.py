@@ -140,24 +140,30 @@ def test_numba_cpu_ops_keep_the_references_nan_and_inf_and_forget_them_in_the_ne
                                rtol=1e-10, atol=1e-10)
 
 
+def _numba_cpu_and_reference(op, x, wt, gy, stride=(2, 2), pad=(1, 1)):
+    """(numba_cpu's outputs, the reference's) for one of CONV_OPS or the fused forward and
+    backward-weight, as tuples."""
+    from tinygan.kernels import conv_numba_cpu
+    if op == "conv2d_forward_and_backward_weight":
+        return (conv_numba_cpu.conv2d_forward_and_backward_weight(x, wt, gy, stride, pad),
+                (conv_reference.conv2d_forward(x, wt, stride, pad),
+                 conv_reference.conv2d_backward_weight(x, gy, stride, pad, wt.shape[2:])))
+    args = _op_inputs(op, x, wt, gy, stride, pad)
+    return (getattr(conv_numba_cpu, op)(*args),), (getattr(conv_reference, op)(*args),)
+
+
 @pytest.mark.parametrize("op", CONV_OPS + ("conv2d_forward_and_backward_weight",))
 @pytest.mark.parametrize("n", [3, 0], ids=["batch", "empty batch"])
 def test_numba_cpu_takes_read_only_inputs_and_empty_batches(op, n, numba_cpu_path, monkeypatch):
     """Read-only arrays (a broadcast gradient, a memory-mapped file) and a batch of 0 samples give
     the reference's answer, also when a thin layer goes in chunks (its gy is copied chunk by chunk)."""
-    from tinygan.kernels import conv_numba_cpu, conv_thin_numba_cpu
+    from tinygan.kernels import conv_thin_numba_cpu
     monkeypatch.setattr(conv_thin_numba_cpu, "CHUNK_BYTES", 1)
     x, wt = _arrays(n, 2, 9, 8, 4, 3)
     gy = np.random.default_rng(1).standard_normal(_out_shape(x, wt, (2, 2), (1, 1)))
     for a in (x, wt, gy):
         a.flags.writeable = False
-    if op == "conv2d_forward_and_backward_weight":
-        got = conv_numba_cpu.conv2d_forward_and_backward_weight(x, wt, gy, (2, 2), (1, 1))
-        want = (conv_reference.conv2d_forward(x, wt, (2, 2), (1, 1)),
-                conv_reference.conv2d_backward_weight(x, gy, (2, 2), (1, 1), (3, 3)))
-    else:
-        args = _op_inputs(op, x, wt, gy, (2, 2), (1, 1))
-        got, want = (getattr(conv_numba_cpu, op)(*args),), (getattr(conv_reference, op)(*args),)
+    got, want = _numba_cpu_and_reference(op, x, wt, gy)
     for g, w in zip(got, want):
         assert g.shape == w.shape
         np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-10)
@@ -277,19 +283,13 @@ def test_numba_cpu_reads_whole_planes_only_for_large_inputs_from_memory_with_a_s
 def test_numba_cpu_thin_path_chunks_big_images_without_changing_the_answer(op, monkeypatch, always_parallel):
     """A thin layer's sample is done in chunks of output rows once its columns pass CHUNK_BYTES:
     here chunks of 3 rows of a 13-row output (the last chunk 1 row), against the reference."""
-    from tinygan.kernels import conv_numba_cpu, conv_thin_numba_cpu
+    from tinygan.kernels import conv_thin_numba_cpu
     x, wt = _arrays(3, 2, 25, 11, 4, 3)                      # K = 18 taps, output 13×6
     gy = np.random.default_rng(1).standard_normal(_out_shape(x, wt, (2, 2), (1, 1)))
     assert gy.shape[2:] == (13, 6)
     monkeypatch.setattr(conv_thin_numba_cpu, "CHUNK_BYTES", 3 * 18 * 6 * 8)   # 3 rows of float64 columns
     assert conv_thin_numba_cpu._buffers(wt.shape, (13, 6), np.float64)[0] == 3
-    if op == "conv2d_forward_and_backward_weight":
-        got = conv_numba_cpu.conv2d_forward_and_backward_weight(x, wt, gy, (2, 2), (1, 1))
-        want = (conv_reference.conv2d_forward(x, wt, (2, 2), (1, 1)),
-                conv_reference.conv2d_backward_weight(x, gy, (2, 2), (1, 1), (3, 3)))
-    else:
-        args = _op_inputs(op, x, wt, gy, (2, 2), (1, 1))
-        got, want = (getattr(conv_numba_cpu, op)(*args),), (getattr(conv_reference, op)(*args),)
+    got, want = _numba_cpu_and_reference(op, x, wt, gy)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-10)
 
