@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from tinygan import cli
@@ -129,3 +130,20 @@ def test_soak_prints_resident_memory_at_its_checkpoints(capsys):
     if rows[0][1] is not None:
         assert all(r[1] > 0 for r in rows)
     assert "RSS" in capsys.readouterr().out
+
+
+def test_memory_bound_kernels_are_timed_on_distinct_inputs_that_do_not_fit_in_a_cache():
+    """rotating_inputs: enough copies to pass the byte budget, each array's copy holding the same
+    values at other places (so a branch cannot learn one input), scalars passed through as they are."""
+    from tinygan.benchmark.machine import rotating_inputs
+    rng = np.random.default_rng(0)
+    h, winner = rng.standard_normal((40, 25)), rng.integers(0, 5, (40, 5))
+    sets = rotating_inputs((h, winner, 5), np, total_bytes=10 * (h.nbytes + winner.nbytes))
+    seen = [next(sets) for _ in range(12)]
+    assert seen[10][0] is seen[0][0] and seen[11][0] is seen[1][0]          # ten sets, then round again
+    firsts = [s[0] for s in seen[:10]]
+    assert len({id(a) for a in firsts}) == 10 and all(a is not h for a in firsts)
+    for got_h, got_winner, pieces in seen[:10]:
+        assert pieces == 5 and got_h.shape == h.shape and got_winner.dtype == winner.dtype
+        np.testing.assert_array_equal(np.sort(got_h, axis=None), np.sort(h, axis=None))
+    assert sum(not np.array_equal(a, h) for a in firsts) >= 9               # at most one copy in place

@@ -4,10 +4,13 @@ every conv layer of the benchmarked networks, and end-to-end training steps (wor
 in both import orders and PyTorch on the same device, each in a fresh process), written to
 bench.json/csv/png.
 
-Timing is measured, never asserted: medians after warm-up, peaks measured in the same run.
+Timing is measured, never asserted: medians after warm-up, peaks measured in the same run;
+memory-bound kernels cycle through 256 MB of distinct inputs (machine.rotating_inputs), so they
+read from memory as the copy peak does.
 OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE force NumPy's BLAS onto an older kernel on some
 machines; the bench re-runs itself with both unset (in its own process only) and says so.
 """
+import itertools
 import os
 import subprocess
 import sys
@@ -134,8 +137,9 @@ def run(quick=False, device="cpu", out="bench-out", progress=True):
         bar.set_postfix_str(f"{op} {impl}")
         fn = registry.get(op, impl).load()
         reps = 1 if impl == "reference" and op.startswith("conv") else (3 if quick else 7)
-        seconds = machine.timer(lambda: fn(*args), sync, warmup=1 if reps == 1 else 2, repeats=reps)
         bound = "compute" if op.startswith("conv") or op == "matmul" else "memory"
+        inputs = machine.rotating_inputs(args, xp) if bound == "memory" else itertools.repeat(args)
+        seconds = machine.timer(lambda: fn(*next(inputs)), sync, warmup=1 if reps == 1 else 2, repeats=reps)
         row = {"op": op, "shape": shape, "impl": impl, "ms": seconds * 1e3, "flops": flops, "bytes": nbytes,
                "gflops": flops / seconds / 1e9, "gbs": nbytes / seconds / 1e9, "bound": bound}
         row["pct_peak"] = 100 * (row["gflops"] / peaks["gemm_gflops"] if bound == "compute" else row["gbs"] / peaks["copy_gbs"])

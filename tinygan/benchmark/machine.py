@@ -1,4 +1,5 @@
 """Facts about the machine the bench runs on, and its measured peaks (same run, same process)."""
+import itertools
 import os
 import platform
 import time
@@ -20,6 +21,19 @@ def timer(fn, sync=None, warmup=2, repeats=5):
             sync()
         times.append(time.perf_counter() - start)
     return float(np.median(times))
+
+
+def rotating_inputs(args, xp, total_bytes=256 * 2 ** 20):
+    """An endless cycle of distinct copies of a kernel's arguments, as many as make `total_bytes`
+    of arrays in all (at least one), so that a memory-bound kernel timed on them reads from memory,
+    as it does inside a training step and as copy_bandwidth's 256 MB arrays do, not from a cache
+    that one repeated input stays in. Each copy of an array is rolled by its own offset: the same
+    values at other places, so that a data-dependent branch cannot learn one input (maxout's winner)."""
+    def is_array(a):
+        return getattr(a, "ndim", 0) > 0
+    per_set = sum(a.nbytes for a in args if is_array(a)) or 1
+    return itertools.cycle([tuple(xp.roll(a.reshape(-1), 7919 * i).reshape(a.shape) if is_array(a) else a for a in args)
+                            for i in range(max(1, -(-total_bytes // per_set)))])
 
 
 def cpu_name():
