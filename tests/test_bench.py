@@ -147,3 +147,15 @@ def test_memory_bound_kernels_are_timed_on_distinct_inputs_that_do_not_fit_in_a_
         assert pieces == 5 and got_h.shape == h.shape and got_winner.dtype == winner.dtype
         np.testing.assert_array_equal(np.sort(got_h, axis=None), np.sort(h, axis=None))
     assert sum(not np.array_equal(a, h) for a in firsts) >= 9               # at most one copy in place
+
+
+@pytest.mark.parametrize("n,chunks", [(1000, 64), (7, 64), (1 << 16, 3)])
+def test_the_copy_peak_copies_every_element_once(n, chunks):
+    """machine.parallel_copy (the copy-bandwidth peak, on Numba's threads) with more chunks than
+    elements and with uneven ones."""
+    from tinygan.benchmark.machine import parallel_copy
+    src = np.arange(n, dtype=np.float32)
+    dst = np.full(n + 1, np.nan, dtype=np.float32)
+    parallel_copy(src, dst[:n], chunks)
+    np.testing.assert_array_equal(dst[:n], src)
+    assert np.isnan(dst[n])
