@@ -74,40 +74,40 @@ def _col2im_rows(gct, i0, i1, kh, kw, sh, sw, ph, pw, wo, gx_n):
 
 
 @njit(inline="always")
+def _matrix(buf, rows, cols):
+    """The first rows·cols elements of a thread's flat buffer, as a contiguous (rows, cols) matrix."""
+    return buf[:rows * cols].reshape(rows, cols)
+
+
+@njit(inline="always")
 def _columns(x, n, i0, i1, kh, kw, sh, sw, ph, pw, wo, cols_t, k):
     """cols_t (this thread's buffer) as (K, (i1 - i0)·WO), filled for those output rows of sample n."""
-    ct = cols_t[:k * (i1 - i0) * wo].reshape(k, (i1 - i0) * wo)
+    ct = _matrix(cols_t, k, (i1 - i0) * wo)
     _im2col_rows(x, n, i0, i1, kh, kw, sh, sw, ph, pw, wo, ct)
     return ct
 
 
 @njit(inline="always")
-def _plane_part(plane, q0, q1, buf):
-    """plane (R, P) itself if [q0, q1) is all of it, else buf as (R, q1 - q0), to be copied to or from
-    plane[:, q0:q1] by the caller: np.dot needs contiguous arrays."""
-    if q1 - q0 == plane.shape[1]:
-        return plane
-    return buf[:plane.shape[0] * (q1 - q0)].reshape(plane.shape[0], q1 - q0)
-
-
-@njit(inline="always")
 def _gy_part(gy3, n, i0, i1, wo, buf):
-    """gy3[n]'s columns for output rows i0 ≤ i < i1, contiguous: gy3[n] itself for a whole sample,
-    else a copy in buf (written through its own name: gy3 may be read-only)."""
+    """gy3[n]'s columns for output rows i0 ≤ i < i1, contiguous (np.dot needs that): gy3[n] itself
+    for a whole sample, else a copy in buf (written through its own name: gy3 may be read-only)."""
     if (i1 - i0) * wo == gy3.shape[2]:
         return gy3[n]
-    g = buf[:gy3.shape[1] * (i1 - i0) * wo].reshape(gy3.shape[1], (i1 - i0) * wo)
+    g = _matrix(buf, gy3.shape[1], (i1 - i0) * wo)
     g[...] = gy3[n, :, i0 * wo:i1 * wo]
     return g
 
 
 @njit(inline="always")
 def _forward_chunk(w2, ct, n, i0, i1, ho, wo, buf, y3):
-    """y3[n]'s columns for output rows i0 ≤ i < i1 = w2 @ ct (that chunk's columns)."""
-    y_part = _plane_part(y3[n], i0 * wo, i1 * wo, buf)
+    """y3[n]'s columns for output rows i0 ≤ i < i1 = w2 @ ct (that chunk's columns): written by the
+    GEMM itself for a whole sample, else through buf (np.dot needs a contiguous output)."""
+    if i1 - i0 == ho:
+        np.dot(w2, ct, y3[n])
+        return
+    y_part = _matrix(buf, w2.shape[0], (i1 - i0) * wo)
     np.dot(w2, ct, y_part)
-    if i1 - i0 < ho:
-        y3[n, :, i0 * wo:i1 * wo] = y_part
+    y3[n, :, i0 * wo:i1 * wo] = y_part
 
 
 @njit(inline="always")
@@ -163,7 +163,7 @@ def _backward_data(gy3, w2t, kh, kw, sh, sw, ph, pw, ho, wo, rows, cols, parts, 
         gx[n] = 0.0
         for i0 in range(0, ho, rows):
             i1 = min(ho, i0 + rows)
-            gct = cols[t, :k * (i1 - i0) * wo].reshape(k, (i1 - i0) * wo)
+            gct = _matrix(cols[t], k, (i1 - i0) * wo)
             np.dot(w2t, _gy_part(gy3, n, i0, i1, wo, parts[t, 1]), gct)
             _col2im_rows(gct, i0, i1, kh, kw, sh, sw, ph, pw, wo, gx[n])
 
